@@ -1,0 +1,229 @@
+// The emulator's typed configuration: what a test or the CLI's JSON file declares, with defaults and
+// runtime validation (JSON files and JavaScript callers bypass the types).
+
+/** A CA whose certificates may authenticate an app by subject name and issuer ("SNI", `x5c`). */
+export interface TrustedIssuerConfig {
+  /** The issuing CA certificate, PEM. */
+  readonly issuerCertificate: string;
+  /** The subject the client certificate must carry, e.g. `CN=daemon.contoso.com` (a bare value means CN). */
+  readonly subject: string;
+}
+
+/** An app registration (and its service principal) in a tenant. */
+export interface AppConfig {
+  /** The application (client) id, usually a GUID. */
+  readonly clientId: string;
+  readonly displayName?: string;
+  /** Client secrets the app may present (body `client_secret` or HTTP Basic). */
+  readonly secrets?: readonly string[];
+  /** Certificates (PEM) registered on the app; assertions name them by `x5t` or `x5t#S256`. */
+  readonly certificates?: readonly string[];
+  /** Subject-name-and-issuer trust: assertions carrying `x5c` chained to one of these CAs. */
+  readonly trustedIssuers?: readonly TrustedIssuerConfig[];
+  /**
+   * Application permissions granted (admin-consented) to this app, keyed by API identifier (App ID URI)
+   * or API app id; Microsoft Graph is `https://graph.microsoft.com`.
+   */
+  readonly appRoles?: Readonly<Record<string, readonly string[]>>;
+  /** A public client (desktop/mobile): it may not present credentials. */
+  readonly publicClient?: boolean;
+}
+
+/** A web API (resource) registered in a tenant. */
+export interface ApiConfig {
+  /** The App ID URI, e.g. `api://orders`. */
+  readonly identifier: string;
+  /** The API's application id (GUID); when set it is the `aud` of tokens issued for the API. */
+  readonly appId?: string;
+  /** App roles the API defines; when set, grants must name only these. */
+  readonly roles?: readonly string[];
+}
+
+/** A directory (tenant). */
+export interface TenantConfig {
+  /** The tenant id (GUID). */
+  readonly id: string;
+  readonly displayName?: string;
+  /** Verified domains that resolve to this tenant, e.g. `contoso.onmicrosoft.com`. */
+  readonly domains?: readonly string[];
+  readonly apps?: readonly AppConfig[];
+  /** APIs besides Microsoft Graph, which every tenant has. */
+  readonly apis?: readonly ApiConfig[];
+}
+
+/** Options for {@link createEmulator}. */
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1 (default 0: any free port). */
+  readonly port?: number;
+  /** Extra DNS names or IPs for the server certificate, besides `localhost`, `127.0.0.1` and `::1`. */
+  readonly hostnames?: readonly string[];
+  /** The directory (default: {@link defaultTenant} only). The first tenant is the default authority. */
+  readonly tenants?: readonly TenantConfig[];
+  /** Access-token lifetime in seconds (default 3599). */
+  readonly tokenLifetime?: number;
+  /** Current time in epoch seconds (default the system clock); for tests of expiry. */
+  readonly clock?: () => number;
+  /**
+   * `host[:port]` used in issuers and metadata URLs instead of the host a request was sent to, for an
+   * emulator reached through a proxy or a different name.
+   */
+  readonly issuerHost?: string;
+  /** Receives one line per request (method, path, grant, client id, status); never tokens or secrets. */
+  readonly logger?: (line: string) => void;
+}
+
+/**
+ * The default tenant: Contoso, with a sample confidential app (secret auth) granted
+ * `Orders.Read.All` on `api://orders` and `User.Read.All` on Microsoft Graph.
+ */
+export const defaultTenant = {
+  id: "7e57ab1e-0000-4c0d-8e5a-c0de70c0ffee",
+  displayName: "Contoso",
+  domains: ["contoso.onmicrosoft.com"],
+  apps: [
+    {
+      clientId: "d4e1c0de-0000-4a11-8c11-000000000001",
+      displayName: "Sample daemon",
+      secrets: ["sample-secret~emulator-only"],
+      appRoles: {
+        "api://orders": ["Orders.Read.All"],
+        "https://graph.microsoft.com": ["User.Read.All"],
+      },
+    },
+  ],
+  apis: [
+    {
+      identifier: "api://orders",
+      appId: "0a0d3e45-0000-4b5c-9d00-0000000000a1",
+      roles: ["Orders.Read.All", "Orders.ReadWrite.All"],
+    },
+  ],
+} as const satisfies TenantConfig;
+
+/** Options after defaults, validated. */
+export interface ResolvedOptions {
+  readonly port: number;
+  readonly hostnames: readonly string[];
+  readonly tenants: readonly TenantConfig[];
+  readonly tokenLifetime: number;
+  readonly clock: () => number;
+  readonly issuerHost: string | undefined;
+  readonly logger: ((line: string) => void) | undefined;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when `value` is a GUID in the 8-4-4-4-12 form. */
+export function isGuid(value: string): boolean {
+  return GUID.test(value);
+}
+
+function fail(path: string, expected: string): never {
+  throw new TypeError(`Emulator option ${path} must be ${expected}.`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function optionalString(obj: Record<string, unknown>, key: string, path: string): void {
+  if (obj[key] !== undefined && (typeof obj[key] !== "string" || obj[key] === "")) fail(`${path}.${key}`, "a non-empty string");
+}
+
+function optionalStringArray(obj: Record<string, unknown>, key: string, path: string): void {
+  const value = obj[key];
+  if (value === undefined) return;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v !== "")) {
+    fail(`${path}.${key}`, "an array of non-empty strings");
+  }
+}
+
+function validateApp(app: unknown, path: string): void {
+  if (!isRecord(app)) fail(path, "an object");
+  if (typeof app.clientId !== "string" || app.clientId === "") fail(`${path}.clientId`, "a non-empty string");
+  optionalString(app, "displayName", path);
+  optionalStringArray(app, "secrets", path);
+  optionalStringArray(app, "certificates", path);
+  if (app.trustedIssuers !== undefined) {
+    if (!Array.isArray(app.trustedIssuers)) fail(`${path}.trustedIssuers`, "an array");
+    app.trustedIssuers.forEach((t: unknown, i) => {
+      if (!isRecord(t) || typeof t.issuerCertificate !== "string" || typeof t.subject !== "string" || t.subject === "") {
+        fail(`${path}.trustedIssuers[${i}]`, "{ issuerCertificate: PEM string, subject: string }");
+      }
+    });
+  }
+  if (app.appRoles !== undefined) {
+    if (!isRecord(app.appRoles)) fail(`${path}.appRoles`, "an object of API identifier → role names");
+    for (const [api, roles] of Object.entries(app.appRoles)) {
+      if (!Array.isArray(roles) || !roles.every((r) => typeof r === "string" && r !== "")) {
+        fail(`${path}.appRoles["${api}"]`, "an array of role names");
+      }
+    }
+  }
+  if (app.publicClient !== undefined && typeof app.publicClient !== "boolean") fail(`${path}.publicClient`, "a boolean");
+}
+
+function validateTenant(tenant: unknown, path: string): void {
+  if (!isRecord(tenant)) fail(path, "an object");
+  if (typeof tenant.id !== "string" || !isGuid(tenant.id)) fail(`${path}.id`, "a GUID");
+  optionalString(tenant, "displayName", path);
+  optionalStringArray(tenant, "domains", path);
+  if (tenant.apps !== undefined) {
+    if (!Array.isArray(tenant.apps)) fail(`${path}.apps`, "an array");
+    tenant.apps.forEach((a: unknown, i) => validateApp(a, `${path}.apps[${i}]`));
+  }
+  if (tenant.apis !== undefined) {
+    if (!Array.isArray(tenant.apis)) fail(`${path}.apis`, "an array");
+    tenant.apis.forEach((api: unknown, i) => {
+      const p = `${path}.apis[${i}]`;
+      if (!isRecord(api)) fail(p, "an object");
+      if (typeof api.identifier !== "string" || api.identifier === "") fail(`${p}.identifier`, "a non-empty string");
+      if (api.appId !== undefined && (typeof api.appId !== "string" || !isGuid(api.appId))) fail(`${p}.appId`, "a GUID");
+      optionalStringArray(api, "roles", p);
+    });
+  }
+}
+
+/**
+ * Checks options read from JSON (the CLI's `--config` file).
+ *
+ * @throws TypeError naming the first offending option.
+ */
+export function assertEmulatorOptions(input: unknown): asserts input is EmulatorOptions {
+  resolveOptions(input);
+}
+
+/**
+ * Validates emulator options from code or a parsed JSON file and fills in defaults.
+ *
+ * @throws TypeError naming the first offending option.
+ */
+export function resolveOptions(options: unknown = {}): ResolvedOptions {
+  if (!isRecord(options)) fail("(root)", "an object");
+  const { port, hostnames, tenants, tokenLifetime, clock, issuerHost, logger } = options;
+  if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    fail("port", "an integer from 0 to 65535");
+  }
+  optionalStringArray(options, "hostnames", "");
+  if (tenants !== undefined) {
+    if (!Array.isArray(tenants) || tenants.length === 0) fail("tenants", "a non-empty array");
+    tenants.forEach((t: unknown, i) => validateTenant(t, `tenants[${i}]`));
+  }
+  if (tokenLifetime !== undefined && (typeof tokenLifetime !== "number" || !Number.isInteger(tokenLifetime) || tokenLifetime <= 0)) {
+    fail("tokenLifetime", "a positive integer (seconds)");
+  }
+  if (clock !== undefined && typeof clock !== "function") fail("clock", "a function returning epoch seconds");
+  if (issuerHost !== undefined && (typeof issuerHost !== "string" || !/^[A-Za-z0-9.\-[\]:]+$/.test(issuerHost))) {
+    fail("issuerHost", "a host[:port] string");
+  }
+  if (logger !== undefined && typeof logger !== "function") fail("logger", "a function");
+  return {
+    port: (port as number | undefined) ?? 0,
+    hostnames: (hostnames as readonly string[] | undefined) ?? [],
+    tenants: (tenants as readonly TenantConfig[] | undefined) ?? [defaultTenant],
+    tokenLifetime: (tokenLifetime as number | undefined) ?? 3599,
+    clock: (clock as (() => number) | undefined) ?? (() => Date.now() / 1000),
+    issuerHost: issuerHost as string | undefined,
+    logger: logger as ((line: string) => void) | undefined,
+  };
+}

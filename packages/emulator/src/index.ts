@@ -1,0 +1,16 @@
+// @msal-ts/emulator: a local, offline Microsoft identity platform (Entra ID) authority over HTTPS.
+
+// The emulator
+export { createEmulator } from "./server.js";
+export type { Emulator } from "./server.js";
+export type { RecordedRequest, TokenRequestFilter } from "./request-log.js";
+
+// Configuration
+export { defaultTenant } from "./config.js";
+export type { ApiConfig, AppConfig, EmulatorOptions, TenantConfig, TrustedIssuerConfig } from "./config.js";
+
+// Test certificates for certificate credentials
+export { createCertificateAuthority, createTestCertificate } from "./certificates.js";
+export type { CertificateAuthority, TestCertificate, TestCertificateOptions } from "./certificates.js";
+
+// Not exported: the router, handlers and directory model are internal; endpoints are added in src/routes.ts.

@@ -1,0 +1,79 @@
+// The emulator's record of the requests it served, for tests to assert on (e.g. "the second call was
+// answered from the cache"). Secrets never enter it: only these fields, and sensitive query values masked.
+
+/** One request the emulator answered. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** URL path without the query. */
+  readonly path: string;
+  /** Query parameters (first value of each); credential-bearing values are masked as `***`. */
+  readonly query: Readonly<Record<string, string>>;
+  /** The tenant id the path resolved to, else the path's tenant segment (`common`, an unknown name). */
+  readonly tenant: string | undefined;
+  readonly grant_type: string | undefined;
+  readonly client_id: string | undefined;
+  /** HTTP status of the response. */
+  readonly status: number;
+  /** Arrival time, epoch seconds from the emulator's clock. */
+  readonly time: number;
+}
+
+/** Selects token requests in {@link RequestLog.tokenRequestCount}; all given fields must match. */
+export interface TokenRequestFilter {
+  /** Tenant id or path segment, case-insensitive. */
+  readonly tenant?: string;
+  /** Client id, case-insensitive. */
+  readonly clientId?: string;
+  readonly grantType?: string;
+  readonly status?: number;
+}
+
+const SENSITIVE = new Set([
+  "client_secret", "client_assertion", "assertion", "code", "refresh_token", "password", "device_code",
+  "code_verifier", "access_token", "id_token", "id_token_hint", "login_hint", "username",
+]);
+
+/** Copies a query into a plain object with credential-bearing values masked. */
+export function redactQuery(query: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of query) {
+    if (Object.hasOwn(out, key)) continue;
+    out[key] = SENSITIVE.has(key.toLowerCase()) ? "***" : value;
+  }
+  return out;
+}
+
+const TOKEN_PATH = /\/oauth2\/(v2\.0\/)?token$/i;
+
+/** The in-memory request log of one emulator. */
+export class RequestLog {
+  #entries: RecordedRequest[] = [];
+
+  add(entry: RecordedRequest): void {
+    this.#entries.push(Object.freeze(entry));
+  }
+
+  /** A snapshot of the log, oldest first. */
+  get entries(): readonly RecordedRequest[] {
+    return Object.freeze([...this.#entries]);
+  }
+
+  clear(): void {
+    this.#entries = [];
+  }
+
+  /** Counts `POST …/oauth2/v2.0/token` requests matching the filter. */
+  tokenRequestCount(filter: TokenRequestFilter = {}): number {
+    const eq = (a: string | undefined, b: string | undefined): boolean =>
+      b === undefined || (a !== undefined && a.toLowerCase() === b.toLowerCase());
+    return this.#entries.filter(
+      (e) =>
+        e.method === "POST" &&
+        TOKEN_PATH.test(e.path) &&
+        eq(e.tenant, filter.tenant) &&
+        eq(e.client_id, filter.clientId) &&
+        eq(e.grant_type, filter.grantType) &&
+        (filter.status === undefined || e.status === filter.status),
+    ).length;
+  }
+}

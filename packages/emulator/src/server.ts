@@ -1,0 +1,262 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
+import type { Server } from "node:https";
+import { isIP } from "node:net";
+import type { AddressInfo } from "node:net";
+import { resolveOptions } from "./config.js";
+import type { EmulatorOptions } from "./config.js";
+import type { EmulatorContext } from "./context.js";
+import { createDirectory } from "./directory.js";
+import { EntraError, renderEntraError } from "./errors.js";
+import { TOKEN_RESPONSE_HEADERS, json } from "./http.js";
+import type { EmulatorRequest, HandlerResult, RequestNotes } from "./http.js";
+import { ReplayCache } from "./replay-cache.js";
+import { RequestLog, redactQuery } from "./request-log.js";
+import type { RecordedRequest, TokenRequestFilter } from "./request-log.js";
+import { createRouter } from "./routes.js";
+import type { Router } from "./router.js";
+import { createSigningKey } from "./signing-key.js";
+import { createTlsIdentity } from "./tls.js";
+
+/** A running emulator. */
+export interface Emulator {
+  /** `https://localhost:{port}` (or `https://{issuerHost}`). */
+  readonly url: string;
+  /** `localhost:{port}` (or `issuerHost`), as used in authorities and `knownAuthorities`. */
+  readonly host: string;
+  /** The default (first) tenant's GUID. */
+  readonly defaultTenantId: string;
+  /** `https://{host}/{defaultTenantId}`. */
+  readonly authority: string;
+  /** `https://{host}/{tenant}` for a tenant GUID, domain, `common`, `organizations` or `consumers`. */
+  authorityFor(tenant: string): string;
+  /** `https://{host}/common/discovery/instance`. */
+  readonly instanceDiscoveryUrl: string;
+  /** The CA certificate (PEM) to trust: undici `connect: { ca }`, `NODE_EXTRA_CA_CERTS`, Python `verify=`. */
+  readonly caCertificate: string;
+  /** The requests served so far, oldest first (a snapshot; never contains secrets or tokens). */
+  readonly requests: readonly RecordedRequest[];
+  /** Counts token-endpoint requests, optionally only those matching `filter`. */
+  tokenRequestCount(filter?: TokenRequestFilter): number;
+  /** Empties {@link Emulator.requests}. */
+  clearRequests(): void;
+  /** Stops listening and closes every connection, keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+class PayloadTooLargeError extends Error {
+  override readonly name = "PayloadTooLargeError";
+}
+
+function hostWithPort(name: string, port: number): string {
+  const host = isIP(name) === 6 ? `[${name}]` : name;
+  return port === 443 ? host : `${host}:${port}`;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new PayloadTooLargeError("The request body is too large.");
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function usableId(value: string | null | undefined): string | undefined {
+  return value && value.length <= 128 && /^[\w.:-]+$/.test(value) ? value : undefined;
+}
+
+function send(res: ServerResponse, result: HandlerResult, base: Record<string, string>): void {
+  const headers: Record<string, string> = { ...base, ...result.headers };
+  let body = "";
+  if (result.type === "json") {
+    body = JSON.stringify(result.body);
+    headers["content-type"] = "application/json; charset=utf-8";
+  } else if (result.type === "text") {
+    body = result.body;
+    headers["content-type"] = result.contentType;
+  } else {
+    headers.location = result.location;
+  }
+  headers["content-length"] = String(Buffer.byteLength(body));
+  res.writeHead(result.status, headers);
+  res.end(body);
+}
+
+interface Dispatcher {
+  readonly router: Router;
+  readonly log: RequestLog;
+  readonly clock: () => number;
+  readonly publicHost: (hostHeader: string | undefined) => string;
+  readonly logger: ((line: string) => void) | undefined;
+}
+
+async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const now = d.clock();
+  const requestId = randomUUID();
+  const method = (req.method ?? "GET").toUpperCase();
+  const url = new URL(req.url ?? "/", "https://emulator.invalid");
+  const query = url.searchParams;
+  const correlationId =
+    usableId(firstHeader(req.headers["client-request-id"])) ?? usableId(query.get("client-request-id")) ?? randomUUID();
+  const host = d.publicHost(req.headers.host);
+  const notes: RequestNotes = {};
+  let form = new URLSearchParams();
+  let result: HandlerResult;
+  const context = { host, now, requestId, correlationId };
+  try {
+    if (method !== "GET" && method !== "HEAD") {
+      const body = await readBody(req);
+      if ((req.headers["content-type"] ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+        form = new URLSearchParams(body);
+      }
+    }
+    const match = d.router.match(method, url.pathname);
+    if (match.kind === "found") {
+      if (match.params.tenant !== undefined) notes.tenant = match.params.tenant;
+      const request: EmulatorRequest = {
+        method, path: url.pathname, query, headers: req.headers, form, params: match.params, host, now,
+        correlationId, requestId, notes,
+      };
+      result = await match.handler(request);
+    } else if (match.kind === "method-not-allowed") {
+      throw new EntraError(
+        405,
+        "invalid_request",
+        900561,
+        `The endpoint only accepts ${match.allowed.join(", ")} requests. Received a ${method} request.`,
+        { allow: match.allowed.join(", ") },
+      );
+    } else {
+      result = json(404, { error: "not_found", error_description: `The emulator has no endpoint at ${method} ${url.pathname}.` });
+    }
+  } catch (err) {
+    if (err instanceof EntraError) {
+      result = renderEntraError(err, context, TOKEN_RESPONSE_HEADERS);
+    } else if (err instanceof PayloadTooLargeError) {
+      result = json(413, { error: "invalid_request", error_description: err.message });
+      res.setHeader("connection", "close");
+    } else {
+      // Our own messages never carry credentials; the stack helps whoever is debugging the emulator.
+      (d.logger ?? console.error)(`emulator: unexpected failure in ${method} ${url.pathname}: ${String(err instanceof Error ? err.stack : err)}`);
+      result = renderEntraError(new EntraError(500, "server_error", 50000, "The emulator failed to process the request."), context, TOKEN_RESPONSE_HEADERS);
+    }
+  }
+
+  send(res, result, { "x-ms-request-id": requestId, "client-request-id": correlationId });
+  const entry: RecordedRequest = {
+    method,
+    path: url.pathname,
+    query: redactQuery(query),
+    tenant: notes.tenant,
+    grant_type: notes.grantType ?? (form.get("grant_type") || undefined),
+    client_id: notes.clientId ?? (form.get("client_id") || undefined),
+    status: result.status,
+    time: now,
+  };
+  d.log.add(entry);
+  d.logger?.(
+    `${method} ${url.pathname}` +
+      (entry.grant_type ? ` grant_type=${entry.grant_type}` : "") +
+      (entry.client_id ? ` client_id=${entry.client_id}` : "") +
+      ` -> ${result.status}`,
+  );
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Starts an emulator: an offline Microsoft identity platform authority over HTTPS on 127.0.0.1.
+ *
+ * @param options - port, tenants and their apps/APIs, token lifetime, clock.
+ * @returns the running emulator; call `close()` when done.
+ * @throws TypeError for invalid options.
+ * @example
+ * ```ts
+ * const emulator = await createEmulator();
+ * // authority: emulator.authority; trust emulator.caCertificate; knownAuthorities: [emulator.host]
+ * await emulator.close();
+ * ```
+ */
+export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const resolved = resolveOptions(options);
+  const directory = createDirectory(resolved.tenants);
+  const names = [...new Set(["localhost", "127.0.0.1", "::1", ...resolved.hostnames.map((h) => h.toLowerCase())])];
+  const [tls, signingKey] = await Promise.all([createTlsIdentity(names), createSigningKey()]);
+
+  const server = createServer({ key: tls.privateKey, cert: tls.certificate });
+  const port = await listen(server, resolved.port);
+
+  const defaultHost = hostWithPort("localhost", port);
+  const knownHosts = new Set(names.map((n) => hostWithPort(n, port)));
+  if (resolved.issuerHost) knownHosts.add(resolved.issuerHost.toLowerCase());
+  const host = resolved.issuerHost ?? defaultHost;
+
+  const ctx: EmulatorContext = {
+    directory,
+    signingKey,
+    tokenLifetime: resolved.tokenLifetime,
+    assertionReplay: new ReplayCache(),
+    knownHosts,
+  };
+  const log = new RequestLog();
+  const dispatcher: Dispatcher = {
+    router: createRouter(ctx),
+    log,
+    clock: resolved.clock,
+    logger: resolved.logger,
+    publicHost: (hostHeader) => {
+      if (resolved.issuerHost) return resolved.issuerHost;
+      const h = hostHeader?.toLowerCase();
+      return h && knownHosts.has(h) ? h : defaultHost;
+    },
+  };
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    dispatch(dispatcher, req, res).catch((err: unknown) => {
+      (resolved.logger ?? console.error)(`emulator: failed to answer a request: ${String(err)}`);
+      res.destroy();
+    });
+  });
+
+  const authorityFor = (tenant: string): string => `https://${host}/${tenant}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `https://${host}`,
+    host,
+    defaultTenantId: directory.defaultTenant.id,
+    authority: authorityFor(directory.defaultTenant.id),
+    authorityFor,
+    instanceDiscoveryUrl: `https://${host}/common/discovery/instance`,
+    caCertificate: tls.caCertificate,
+    get requests() {
+      return log.entries;
+    },
+    tokenRequestCount: (filter) => log.tokenRequestCount(filter),
+    clearRequests: () => log.clear(),
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The accounts an application knows, read from its cache.
+ *
+ * @module
+ */
+import { invalidArgType } from "../errors.js";
+import type { AppContext } from "./app-context.js";
+
+/** An account, as `getAccounts()` returns it and `acquireTokenSilent()` takes it. */
+export interface Account {
+  readonly home_account_id: string;
+  readonly environment: string;
+  readonly username: string;
+  readonly account_source?: string;
+  /** Legacy fields, kept for callers of older MSALs. */
+  readonly authority_type?: string;
+  readonly local_account_id?: string;
+  readonly realm?: string;
+}
+
+/** Options of `getAccounts`. */
+export interface GetAccountsOptions {
+  /** Only accounts with this username (case-insensitive). */
+  readonly username?: string;
+}
+
+const USER_AUTHORITY_TYPES = new Set(["MSSTS", "ADFS"]);
+
+function accountsIn(ctx: AppContext, environment: string): Account[] {
+  const byHome = new Map<string, Account>();
+  for (const a of ctx.cache.getAccounts(environment)) {
+    if (!USER_AUTHORITY_TYPES.has(String(a.authority_type)) || typeof a.home_account_id !== "string") continue;
+    // One account per user, however many tenants it has signed in to.
+    if (byHome.has(a.home_account_id)) continue;
+    byHome.set(a.home_account_id, {
+      home_account_id: a.home_account_id,
+      environment: a.environment,
+      username: typeof a.username === "string" ? a.username : "",
+      ...(typeof a.account_source === "string" ? { account_source: a.account_source } : {}),
+      ...(typeof a.authority_type === "string" ? { authority_type: a.authority_type } : {}),
+      ...(typeof a.local_account_id === "string" ? { local_account_id: a.local_account_id } : {}),
+      ...(typeof a.realm === "string" ? { realm: a.realm } : {}),
+    });
+  }
+  return [...byHome.values()];
+}
+
+/**
+ * The accounts signed in to this app's authority (or, when there are none, to one of its aliases),
+ * one per user.
+ */
+export async function getAccounts(ctx: AppContext, opts: GetAccountsOptions = {}): Promise<Account[]> {
+  if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
+  if (opts.username !== undefined && typeof opts.username !== "string") throw invalidArgType("username must be a string");
+  let accounts = accountsIn(ctx, ctx.environment);
+  if (accounts.length === 0) {
+    for (const alias of await ctx.aliases()) {
+      if (alias === ctx.environment) continue;
+      accounts = accountsIn(ctx, alias);
+      if (accounts.length) break;
+    }
+  }
+  if (opts.username) {
+    const wanted = opts.username.toLowerCase();
+    accounts = accounts.filter((a) => a.username.toLowerCase() === wanted);
+  }
+  return accounts;
+}
+
+/** Signs an account out of this app: its tokens and account entries leave the cache. */
+export function removeAccount(ctx: AppContext, account: Account): void {
+  if (typeof account !== "object" || account === null || typeof account.home_account_id !== "string") {
+    throw invalidArgType("account must be one of the objects getAccounts() returned");
+  }
+  const meta = ctx.cache.getAppMetadata(ctx.clientId, account.environment);
+  ctx.cache.removeAccount(
+    { home_account_id: account.home_account_id, environment: account.environment },
+    ctx.clientId,
+    typeof meta?.family_id === "string" ? meta.family_id : undefined,
+  );
+}

@@ -1,0 +1,175 @@
+/**
+ * What every flow of one application instance shares: its id, authority, HTTP client, cache,
+ * credential and telemetry. The application classes are facades over it.
+ *
+ * @module
+ */
+import {
+  discoverAuthority,
+  getAuthorityAliases,
+  resolveAuthorityConfig,
+  type AuthorityDescriptor,
+  type AuthorityMetadata,
+} from "../authority/index.js";
+import { TokenCache } from "../cache/index.js";
+import { invalidArgType, invalidArgValue } from "../errors.js";
+import type { HttpClient } from "../http/http-client.js";
+import { createDefaultHttpClient, libraryHeaders } from "../http/index.js";
+import { createClientAuth, type ClientAuthParams } from "../protocol/client-assertion.js";
+import { normalizeClientCredential } from "../protocol/client-credential.js";
+import type { ClientApplicationOptions, ConfidentialClientApplicationOptions, Logger } from "./options.js";
+import { TelemetryBuffer } from "./telemetry.js";
+
+/** The state and services of one application instance. */
+export class AppContext {
+  readonly clientId: string;
+  readonly authority: AuthorityDescriptor;
+  /** The cache `environment` of this app's tokens: the authority's host name. */
+  readonly environment: string;
+  readonly http: HttpClient;
+  readonly cache: TokenCache;
+  /** Library headers (`x-client-*`, `x-app-*`), sent on token requests. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly telemetry: TelemetryBuffer = new TelemetryBuffer();
+  readonly clientCapabilities: readonly string[] | undefined;
+  readonly excludeScopes: readonly string[];
+  readonly instanceDiscovery: boolean | string;
+  readonly validateAuthority: boolean;
+  readonly confidential: boolean;
+  readonly log: Logger | undefined;
+  readonly clientAuth: (aud: string, now: number) => ClientAuthParams | Promise<ClientAuthParams>;
+  #metadata: AuthorityMetadata | undefined;
+  #pendingMetadata: Promise<AuthorityMetadata> | undefined;
+
+  constructor(clientId: unknown, options: ClientApplicationOptions | ConfidentialClientApplicationOptions | undefined, confidential: boolean) {
+    if (typeof clientId !== "string" || !clientId) throw invalidArgType("clientId must be a non-empty string");
+    if (options !== undefined && (typeof options !== "object" || options === null)) {
+      throw invalidArgType("options must be an object");
+    }
+    const o: ClientApplicationOptions & Partial<ConfidentialClientApplicationOptions> = options ?? {};
+    this.clientId = clientId;
+    this.confidential = confidential;
+    this.validateAuthority = o.validateAuthority ?? true;
+    this.instanceDiscovery = o.instanceDiscovery ?? true;
+    this.authority = resolveAuthorityConfig({
+      authority: o.authority,
+      oidcAuthority: o.oidcAuthority,
+      validateAuthority: this.validateAuthority,
+      instanceDiscovery: this.instanceDiscovery,
+    });
+    this.environment = new URL(this.authority.url).hostname;
+    if (o.tokenCache !== undefined && !(o.tokenCache instanceof TokenCache)) {
+      throw invalidArgType("tokenCache must be a TokenCache (or SerializableTokenCache)");
+    }
+    this.cache = o.tokenCache ?? new TokenCache();
+    if (o.httpClient !== undefined && typeof o.httpClient !== "function") {
+      throw invalidArgType("httpClient must be a fetch-compatible function (url, init) => Promise<Response>");
+    }
+    if (o.timeout !== undefined && !(typeof o.timeout === "number" && o.timeout > 0)) {
+      throw invalidArgValue("timeout must be a positive number of seconds");
+    }
+    this.http =
+      o.httpClient ??
+      createDefaultHttpClient({
+        ...(o.verify !== undefined ? { verify: o.verify } : {}),
+        ...(o.proxies !== undefined ? { proxies: o.proxies } : {}),
+        ...(o.timeout !== undefined ? { timeout: o.timeout } : {}),
+      });
+    this.headers = Object.freeze(
+      libraryHeaders({
+        ...(o.appName !== undefined ? { appName: o.appName } : {}),
+        ...(o.appVersion !== undefined ? { appVersion: o.appVersion } : {}),
+      }),
+    );
+    if (o.clientCapabilities !== undefined && !isStringArray(o.clientCapabilities)) {
+      throw invalidArgType("clientCapabilities must be an array of strings, e.g. [\"CP1\"]");
+    }
+    this.clientCapabilities = o.clientCapabilities ? Object.freeze([...o.clientCapabilities]) : undefined;
+    if (o.excludeScopes !== undefined && !isStringArray(o.excludeScopes)) {
+      throw invalidArgType("excludeScopes must be an array of strings");
+    }
+    if (o.excludeScopes?.includes("openid")) {
+      throw invalidArgValue("excludeScopes cannot contain openid: it is what makes an id token come back");
+    }
+    this.excludeScopes = Object.freeze([...(o.excludeScopes ?? [])]);
+    this.log = o.logger;
+    if (confidential) {
+      if (o.clientCredential === undefined || o.clientCredential === null) {
+        throw invalidArgValue("a ConfidentialClientApplication needs clientCredential (a secret, certificate or assertion)");
+      }
+      if (o.clientClaims !== undefined && (typeof o.clientClaims !== "object" || o.clientClaims === null)) {
+        throw invalidArgType("clientClaims must be an object of claims");
+      }
+      const cred = normalizeClientCredential(o.clientCredential);
+      this.clientAuth = createClientAuth(cred, clientId, {
+        clientClaims: o.clientClaims,
+        adfs: this.authority.kind === "adfs",
+      });
+    } else {
+      this.clientAuth = createClientAuth(undefined, clientId, {});
+    }
+  }
+
+  /** The authority's endpoints, once discovered (no await on the hot path). */
+  get metadata(): AuthorityMetadata | undefined {
+    return this.#metadata;
+  }
+
+  /** Discovers the authority's endpoints once per instance (and once per process, below). */
+  resolveMetadata(signal?: AbortSignal): Promise<AuthorityMetadata> {
+    if (this.#metadata) return Promise.resolve(this.#metadata);
+    let pending = this.#pendingMetadata;
+    if (!pending) {
+      pending = discoverAuthority(this.authority, {
+        httpClient: this.http,
+        instanceDiscovery: this.instanceDiscovery,
+        validateAuthority: this.validateAuthority,
+      }).then(
+        (m: AuthorityMetadata) => {
+          this.#metadata = m;
+          this.#pendingMetadata = undefined;
+          return m;
+        },
+        (e: unknown) => {
+          this.#pendingMetadata = undefined;
+          throw e;
+        },
+      );
+      this.#pendingMetadata = pending;
+    }
+    return signal ? raceSignal(pending, signal) : pending;
+  }
+
+  /** The hosts this app's authority is known by (itself first). */
+  aliases(signal?: AbortSignal): Promise<readonly string[]> {
+    return getAuthorityAliases(this.authority, {
+      httpClient: this.http,
+      instanceDiscovery: this.instanceDiscovery,
+      validateAuthority: this.validateAuthority,
+      ...(signal ? { signal } : {}),
+    });
+  }
+}
+
+function isStringArray(v: unknown): v is readonly string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === "string");
+}
+
+/** Lets one caller stop waiting for a shared promise without cancelling it for the others. */
+export function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

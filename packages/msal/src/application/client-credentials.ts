@@ -1,0 +1,144 @@
+/**
+ * The client credentials grant (RFC 6749 §4.4), cache first.
+ *
+ * @module
+ */
+import { mergeClaims } from "../protocol/claims.js";
+import { postTokenRequest } from "../protocol/token-request.js";
+import type { AuthenticationResult, TokenResult } from "../protocol/wire.js";
+import { invalidArgType } from "../errors.js";
+import type { AppContext } from "./app-context.js";
+import type { AcquireTokenForClientOptions } from "./options.js";
+import { authorityRefusal, errorResult, resultFromCache, resultFromTokenResponse } from "./results.js";
+import { assertScopes } from "./scopes.js";
+import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
+
+/** Access tokens with less than this many seconds left are not handed out. */
+export const EXPIRY_MARGIN = 300;
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+type Lookup =
+  | { readonly hit: TokenResult }
+  | { readonly reason: CacheRefreshReason; readonly aging?: TokenResult };
+
+/** Looks the app-only token up; a token past its `refresh_on` is kept as a fallback. */
+function lookup(ctx: AppContext, realm: string, scopes: readonly string[], keyId: string | undefined, now: number): Lookup {
+  const entry = ctx.cache.findAccessToken(
+    {
+      home_account_id: null,
+      environment: ctx.environment,
+      client_id: ctx.clientId,
+      realm,
+      scopes,
+      ...(keyId !== undefined ? { key_id: keyId } : {}),
+    },
+    { now, minRemainingSeconds: EXPIRY_MARGIN },
+  );
+  if (!entry) return { reason: CacheRefreshReason.AT_ABSENT };
+  const result = resultFromCache(entry, now);
+  if (result.refresh_on !== undefined && result.refresh_on <= now) {
+    return { reason: CacheRefreshReason.AT_AGING, aging: result };
+  }
+  return { hit: result };
+}
+
+/**
+ * Acquires a token for the app itself: from the cache when it holds one with five minutes or more
+ * left, else from the authority. A token past its `refresh_on` is refreshed, and handed out still
+ * when the refresh fails.
+ */
+export function acquireTokenForClient(
+  ctx: AppContext,
+  scopes: readonly string[],
+  opts: AcquireTokenForClientOptions = {},
+): Promise<AuthenticationResult> {
+  try {
+    assertScopes(scopes);
+    if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const useCache = !opts.forceRefresh && !opts.claimsChallenge;
+  const meta = ctx.metadata;
+  if (useCache && meta) {
+    // The hot path: no await, no copy of the cache, nothing logged.
+    const found = lookup(ctx, meta.tenant, scopes, opts.data?.key_id, nowSeconds());
+    if ("hit" in found) {
+      ctx.telemetry.hitAnAccessToken();
+      return Promise.resolve(found.hit);
+    }
+    return requestToken(ctx, scopes, opts, found);
+  }
+  return requestToken(ctx, scopes, opts, useCache ? undefined : { reason: CacheRefreshReason.FORCE_REFRESH });
+}
+
+async function requestToken(
+  ctx: AppContext,
+  scopes: readonly string[],
+  opts: AcquireTokenForClientOptions,
+  found: Exclude<Lookup, { hit: TokenResult }> | undefined,
+): Promise<AuthenticationResult> {
+  let meta;
+  try {
+    meta = await ctx.resolveMetadata(opts.signal);
+  } catch (e) {
+    const refused = authorityRefusal(e);
+    if (refused) return errorResult(refused, newCorrelationId());
+    throw e;
+  }
+  if (!found) {
+    const again = lookup(ctx, meta.tenant, scopes, opts.data?.key_id, nowSeconds());
+    if ("hit" in again) {
+      ctx.telemetry.hitAnAccessToken();
+      return again.hit;
+    }
+    found = again;
+  }
+  const claims = mergeClaims(opts.claimsChallenge, ctx.clientCapabilities);
+  const correlationId = newCorrelationId();
+  const aging = found.aging;
+  try {
+    const auth = await ctx.clientAuth(meta.token_endpoint, nowSeconds());
+    const body = {
+      client_id: ctx.clientId,
+      grant_type: "client_credentials",
+      scope: [...scopes].sort().join(" "),
+      client_info: "1",
+      claims,
+      ...auth,
+      ...opts.data,
+    };
+    const headers = { ...ctx.headers, ...ctx.telemetry.headers(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, found.reason) };
+    const outcome = await postTokenRequest(ctx.http, meta.token_endpoint, body, headers, opts.signal);
+    const now = nowSeconds();
+    if (!outcome.ok) {
+      ctx.telemetry.record(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, outcome.error);
+      return aging ?? errorResult(outcome.error, correlationId);
+    }
+    ctx.telemetry.record(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, outcome.response);
+    ctx.cache.add(
+      {
+        client_id: ctx.clientId,
+        scope: scopes,
+        token_endpoint: meta.token_endpoint,
+        grant_type: "client_credentials",
+        response: outcome.response,
+        environment: ctx.environment,
+        ...(opts.data ? { data: opts.data } : {}),
+      },
+      now,
+    );
+    return resultFromTokenResponse(outcome.response, now);
+  } catch (e) {
+    // An aging token is still good: the refresh was a courtesy (MSAL Python does the same).
+    if (aging && !(e instanceof Error && e.name === "AbortError")) return aging;
+    throw e;
+  }
+}
+
+/** Removes this app's own tokens (not its users') from the cache, in every alias of its authority. */
+export async function removeTokensForClient(ctx: AppContext): Promise<void> {
+  const environments = await ctx.aliases();
+  ctx.cache.removeAccessTokensForClient(ctx.clientId, environments.length ? environments : [ctx.environment]);
+}

@@ -1,0 +1,76 @@
+/**
+ * Token and error results, shaped as the seeds document them.
+ *
+ * @module
+ */
+import { MsalError } from "../errors.js";
+import type { ErrorResponse, ErrorResult, TokenEndpointResponse, TokenResult } from "../protocol/wire.js";
+
+function toInt(v: unknown): number | undefined {
+  if (typeof v === "number" && Number.isFinite(v)) return Math.trunc(v);
+  if (typeof v === "string" && /^\s*\d+\s*$/.test(v)) return parseInt(v, 10);
+  return undefined;
+}
+
+/**
+ * The result of a token response from the authority: every field it sent, `expires_in` as a
+ * number, `refresh_in` turned into an absolute `refresh_on`, `_`-prefixed keys dropped, and
+ * `token_source: "identity_provider"`.
+ */
+export function resultFromTokenResponse(
+  response: TokenEndpointResponse,
+  now: number,
+  extra?: Readonly<Record<string, unknown>>,
+): TokenResult {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(response)) {
+    if (k.startsWith("_") || k === "refresh_in") continue;
+    out[k] = response[k];
+  }
+  const expiresIn = toInt(response.expires_in);
+  out.token_type = typeof response.token_type === "string" && response.token_type ? response.token_type : "Bearer";
+  if (expiresIn !== undefined) out.expires_in = expiresIn;
+  const refreshIn = toInt(response.refresh_in);
+  if (refreshIn !== undefined) out.refresh_on = now + refreshIn;
+  if (extra) Object.assign(out, extra);
+  out.token_source = "identity_provider";
+  return out as unknown as TokenResult;
+}
+
+/** The result of a cache hit: the token, its type, the seconds it has left, and `refresh_on`. */
+export function resultFromCache(
+  entry: { readonly secret: string; readonly token_type?: string; readonly expires_on: string; readonly refresh_on?: string },
+  now: number,
+): TokenResult {
+  const refreshOn = entry.refresh_on === undefined ? undefined : toInt(entry.refresh_on);
+  return {
+    access_token: entry.secret,
+    token_type: entry.token_type || "Bearer",
+    expires_in: (toInt(entry.expires_on) ?? now) - now,
+    token_source: "cache",
+    ...(refreshOn !== undefined ? { refresh_on: refreshOn } : {}),
+  };
+}
+
+/**
+ * An error result: the authority's error response as sent, with a `correlation_id` — the
+ * server's, or the request's own when the server sent none, so every failure can be traced.
+ */
+export function errorResult(response: ErrorResponse, correlationId: string): ErrorResult {
+  return response.correlation_id ? response : { ...response, correlation_id: correlationId };
+}
+
+/**
+ * The authority's own refusal behind a failed discovery (an unknown tenant answers
+ * `invalid_tenant`): a service outcome, so acquire methods return it as an error result.
+ */
+export function authorityRefusal(e: unknown): ErrorResponse | undefined {
+  if (!(e instanceof MsalError) || e.code !== "ERR_DISCOVERY") return undefined;
+  const cause = e.cause as { error?: unknown } | undefined;
+  return typeof cause === "object" && cause !== null && typeof cause.error === "string"
+    ? (cause as ErrorResponse)
+    : undefined;
+}
+
+/** Parses an integer that a cache entry or response holds as a number or a decimal string. */
+export { toInt };

@@ -1,0 +1,19 @@
+/**
+ * The `authority_type` values of Account entries.
+ *
+ * @module
+ */
+
+/**
+ * What kind of authority an Account entry came from. `MSSTS` is Entra ID (work, school and
+ * personal accounts alike), `ADFS` an AD FS server, `CLOUDSHELL` an Azure Cloud Shell session
+ * (written by MSAL Python only).
+ */
+export const AuthorityType = {
+  MSSTS: "MSSTS",
+  ADFS: "ADFS",
+  CLOUDSHELL: "CLOUDSHELL",
+} as const;
+
+/** One of the {@link AuthorityType} values; other MSALs may write further values. */
+export type AuthorityType = (typeof AuthorityType)[keyof typeof AuthorityType];

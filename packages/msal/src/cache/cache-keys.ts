@@ -1,0 +1,124 @@
+/**
+ * Cache keys, built exactly as MSAL Python builds them, so a cache file written by either library
+ * holds the same keys. Lookups never depend on them: other MSALs use other key shapes (MSAL JS has
+ * eight parts), so entries are found by their field values, and these keys only decide where a
+ * new entry is written and which existing entry it replaces.
+ *
+ * @module
+ */
+
+import { CredentialType } from "./credential-type.js";
+
+/** The entry fields a key is built from. Anything else in the object is ignored. */
+export type KeyFields = Readonly<Record<string, unknown>>;
+
+/** A missing part becomes an empty string, as Python's `value or ""` does. */
+function part(value: unknown): string {
+  if (value === undefined || value === null || value === "") return "";
+  return typeof value === "string" ? value : String(value);
+}
+
+/**
+ * The key of an AccessToken entry: home account, environment, type, client, realm, target.
+ * `key_id` is deliberately not part of it, so a token bound to a new key replaces the old one.
+ *
+ * @param fields The entry (or query) fields.
+ * @returns The lowercased key, e.g. `uid.utid-login.example.com-accesstoken-cid-contoso-s1 s2`.
+ */
+export function accessTokenKey(fields: KeyFields): string {
+  return [
+    part(fields["home_account_id"]),
+    part(fields["environment"]),
+    CredentialType.ACCESS_TOKEN,
+    part(fields["client_id"]),
+    part(fields["realm"]),
+    part(fields["target"]),
+  ]
+    .join("-")
+    .toLowerCase();
+}
+
+/**
+ * The key of a RefreshToken entry. The realm slot stays empty because a refresh token works
+ * across tenants.
+ *
+ * @param fields The entry fields.
+ * @returns The lowercased key, e.g. `uid.utid-login.example.com-refreshtoken-cid--s1 s2`.
+ */
+export function refreshTokenKey(fields: KeyFields): string {
+  return [
+    part(fields["home_account_id"]),
+    part(fields["environment"]),
+    CredentialType.REFRESH_TOKEN,
+    part(fields["client_id"]),
+    "",
+    part(fields["target"]),
+  ]
+    .join("-")
+    .toLowerCase();
+}
+
+/**
+ * The key of an IdToken entry. The schema wants a target slot, which an ID token leaves empty, so
+ * the key ends with `-`.
+ *
+ * @param fields The entry fields.
+ * @returns The lowercased key, e.g. `uid.utid-login.example.com-idtoken-cid-contoso-`.
+ */
+export function idTokenKey(fields: KeyFields): string {
+  return [
+    part(fields["home_account_id"]),
+    part(fields["environment"]),
+    CredentialType.ID_TOKEN,
+    part(fields["client_id"]),
+    part(fields["realm"]),
+    "",
+  ]
+    .join("-")
+    .toLowerCase();
+}
+
+/**
+ * The key of an Account entry: home account, environment, realm.
+ *
+ * @param fields The entry fields.
+ * @returns The lowercased key, e.g. `uid.utid-login.example.com-contoso`.
+ */
+export function accountKey(fields: KeyFields): string {
+  return [part(fields["home_account_id"]), part(fields["environment"]), part(fields["realm"])]
+    .join("-")
+    .toLowerCase();
+}
+
+/**
+ * The key of an AppMetadata entry. MSAL Python does not lowercase this one (MSAL JS does); we
+ * follow Python so both write the same key.
+ *
+ * @param fields The entry fields.
+ * @returns The key, e.g. `appmetadata-login.example.com-cid`.
+ */
+export function appMetadataKey(fields: KeyFields): string {
+  return `appmetadata-${part(fields["environment"])}-${part(fields["client_id"])}`;
+}
+
+/**
+ * The key MSAL Python would store an entry of the given section under.
+ *
+ * @param section The section the entry belongs to.
+ * @param fields The entry fields.
+ * @returns The key.
+ */
+export function cacheKeyFor(section: CredentialType, fields: KeyFields): string {
+  switch (section) {
+    case CredentialType.ACCESS_TOKEN:
+      return accessTokenKey(fields);
+    case CredentialType.REFRESH_TOKEN:
+      return refreshTokenKey(fields);
+    case CredentialType.ID_TOKEN:
+      return idTokenKey(fields);
+    case CredentialType.ACCOUNT:
+      return accountKey(fields);
+    case CredentialType.APP_METADATA:
+      return appMetadataKey(fields);
+  }
+}

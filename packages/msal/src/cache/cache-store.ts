@@ -1,0 +1,337 @@
+/**
+ * The in-memory state of a token cache: the sections as parsed (unknown ones included) plus the
+ * indexes that make lookups independent of the cache's size. Internal to the cache folder.
+ *
+ * @module
+ */
+
+import { MsalError } from "../errors.js";
+import { CredentialType, isCredentialType } from "./credential-type.js";
+import { MultiIndex } from "./multi-index.js";
+
+/** A stored entry. Frozen, so nobody can change an indexed field behind the indexes' back. */
+export type StoredEntry = Readonly<Record<string, unknown>>;
+
+/** Separates the parts of an index key; no field of a real entry contains it. */
+const SEP = "\u0000";
+
+/**
+ * The index form of an identity field: `null`, absent and `""` are all "none" (MSAL Python writes
+ * `null` for an app-only token's `home_account_id`, MSAL JS writes `""`). A non-string value
+ * cannot equal any query, so such an entry is simply not indexed.
+ *
+ * @param value A field value.
+ * @returns The string to index by, or `undefined` for an unindexable value.
+ */
+export function indexPart(value: unknown): string | undefined {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * The scopes of a `target`, lowercased and de-duplicated: scope matching is case-insensitive.
+ *
+ * @param target A `target` field value.
+ * @returns The scopes; empty for an absent or malformed target.
+ */
+export function scopesOf(target: unknown): Set<string> {
+  const out = new Set<string>();
+  if (typeof target !== "string") return out;
+  for (const s of target.split(/\s+/)) if (s !== "") out.add(s.toLowerCase());
+  return out;
+}
+
+/**
+ * Index key of the (home account, environment) pair.
+ *
+ * @param homeAccountId Index form of `home_account_id`.
+ * @param environment Index form of `environment`.
+ * @returns The composite.
+ */
+export function accountIndexKey(homeAccountId: string, environment: string): string {
+  return homeAccountId + SEP + environment;
+}
+
+/**
+ * Index key of one scope within an access-token bucket (home account, environment, client, realm).
+ *
+ * @param bucket The bucket from {@link accessTokenBucket}.
+ * @param scope A lowercased scope; `""` is where targetless tokens are filed.
+ * @returns The composite.
+ */
+export function scopeIndexKey(bucket: string, scope: string): string {
+  return bucket + SEP + scope;
+}
+
+/**
+ * The bucket an access token lives in: every field of its lookup except the scopes.
+ *
+ * @param homeAccountId Index form of `home_account_id`.
+ * @param environment Index form of `environment`.
+ * @param clientId Index form of `client_id`.
+ * @param realm Index form of `realm`.
+ * @returns The composite.
+ */
+export function accessTokenBucket(homeAccountId: string, environment: string, clientId: string, realm: string): string {
+  return homeAccountId + SEP + environment + SEP + clientId + SEP + realm;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+/** Field values appear in no message, since they may be secrets; keys do, cut short. */
+function quoteKey(key: string): string {
+  return JSON.stringify(key.length > 120 ? `${key.slice(0, 117)}...` : key);
+}
+
+/**
+ * Sections, entries and indexes, kept consistent on every write. It knows nothing of expiry or
+ * matching rules; {@link TokenCache} does.
+ */
+export class CacheStore {
+  /** Top-level keys in their original order: a known section holds a Map, anything else its JSON value. */
+  readonly #top = new Map<string, unknown>();
+  /** AccessToken: (bucket, scope) → keys. Drives the superset search. */
+  readonly #atByScope = new MultiIndex();
+  /** Per credential section: (home account, environment) → keys. Drives account-wide work. */
+  readonly #byAccount: Record<"AccessToken" | "RefreshToken" | "IdToken" | "Account", MultiIndex> = {
+    AccessToken: new MultiIndex(),
+    RefreshToken: new MultiIndex(),
+    IdToken: new MultiIndex(),
+    Account: new MultiIndex(),
+  };
+  /** Account: environment → keys. */
+  readonly #accountByEnvironment = new MultiIndex();
+  /** AppMetadata: (environment, client) → keys. */
+  readonly #appMetadataByClient = new MultiIndex();
+
+  /**
+   * Builds a store from a parsed cache document, validating it completely first.
+   *
+   * @param state The parsed JSON.
+   * @returns A new store; the caller swaps it in only once this returned.
+   * @throws {@link MsalError} `ERR_CACHE_FORMAT` when the document is not an object, a known
+   *   section is not an object, or an entry of a known section is not an object.
+   */
+  static fromState(state: unknown): CacheStore {
+    if (!isRecord(state)) {
+      throw new MsalError("ERR_CACHE_FORMAT", `A token cache must be a JSON object, but this one is ${kindOf(state)}.`);
+    }
+    // Validation and indexing share one pass (a million-entry section is slow to enumerate);
+    // a failure throws this half-built store away, so the caller's store is never touched.
+    const store = new CacheStore();
+    for (const [name, section] of Object.entries(state)) {
+      // Sections other MSALs add are theirs to shape; only the five known ones must be objects.
+      if (!isCredentialType(name)) {
+        store.#top.set(name, section);
+        continue;
+      }
+      if (!isRecord(section)) {
+        throw new MsalError("ERR_CACHE_FORMAT", `Section "${name}" of the token cache must be a JSON object of entries, but it is ${kindOf(section)}.`);
+      }
+      store.#top.set(name, new Map<string, StoredEntry>());
+      for (const [key, entry] of Object.entries(section)) {
+        if (!isRecord(entry)) {
+          throw new MsalError(
+            "ERR_CACHE_FORMAT",
+            `Entry ${quoteKey(key)} in section "${name}" of the token cache must be a JSON object, but it is ${kindOf(entry)}.`,
+          );
+        }
+        store.put(name, key, entry);
+      }
+    }
+    return store;
+  }
+
+  /**
+   * The whole state as a plain object ready for `JSON.stringify`, unknown sections included.
+   *
+   * @returns A fresh object; entries are shared, frozen.
+   */
+  toState(): Record<string, unknown> {
+    // Object.fromEntries defines own properties, so a key such as "__proto__" survives.
+    return Object.fromEntries(
+      [...this.#top].map(([name, value]) => [name, value instanceof Map ? Object.fromEntries(value) : value]),
+    );
+  }
+
+  /**
+   * The entries of a known section.
+   *
+   * @param section The section.
+   * @returns Key → entry, or `undefined` when the section has never been written.
+   */
+  section(section: CredentialType): ReadonlyMap<string, StoredEntry> | undefined {
+    const value = this.#top.get(section);
+    return value instanceof Map ? (value as Map<string, StoredEntry>) : undefined;
+  }
+
+  /**
+   * One entry by its stored key.
+   *
+   * @param section The section.
+   * @param key The stored key.
+   * @returns The entry, or `undefined`.
+   */
+  get(section: CredentialType, key: string): StoredEntry | undefined {
+    return this.section(section)?.get(key);
+  }
+
+  /**
+   * How many entries a section holds.
+   *
+   * @param section The section.
+   * @returns The count, without iterating.
+   */
+  size(section: CredentialType): number {
+    return this.section(section)?.size ?? 0;
+  }
+
+  /**
+   * Stores an entry under a key, replacing (and un-indexing) whatever was there. The section is
+   * created on first write, as MSAL Python does.
+   *
+   * @param section The section.
+   * @param key The key to store under.
+   * @param entry The entry; it is frozen in place.
+   * @returns The stored (frozen) entry.
+   */
+  put(section: CredentialType, key: string, entry: Record<string, unknown>): StoredEntry {
+    let entries = this.#top.get(section);
+    if (!(entries instanceof Map)) {
+      entries = new Map<string, StoredEntry>();
+      this.#top.set(section, entries);
+    }
+    const map = entries as Map<string, StoredEntry>;
+    const old = map.get(key);
+    if (old !== undefined) this.#unindex(section, key, old);
+    const stored = Object.freeze(entry);
+    map.set(key, stored);
+    this.#index(section, key, stored);
+    return stored;
+  }
+
+  /**
+   * Removes the entry stored under a key.
+   *
+   * @param section The section.
+   * @param key The stored key.
+   * @returns `true` when something was removed.
+   */
+  delete(section: CredentialType, key: string): boolean {
+    const map = this.section(section) as Map<string, StoredEntry> | undefined;
+    const old = map?.get(key);
+    if (map === undefined || old === undefined) return false;
+    this.#unindex(section, key, old);
+    map.delete(key);
+    return true;
+  }
+
+  /**
+   * Keys of access tokens in a bucket whose target contains a scope.
+   *
+   * @param bucket From {@link accessTokenBucket}.
+   * @param scope A lowercased scope.
+   * @returns The live key set; do not write to the store while iterating it.
+   */
+  accessTokensWithScope(bucket: string, scope: string): Iterable<string> {
+    return this.#atByScope.get(scopeIndexKey(bucket, scope));
+  }
+
+  /**
+   * How many access tokens in a bucket have a scope, for picking the rarest scope to scan.
+   *
+   * @param bucket From {@link accessTokenBucket}.
+   * @param scope A lowercased scope.
+   * @returns The count.
+   */
+  countAccessTokensWithScope(bucket: string, scope: string): number {
+    return this.#atByScope.count(scopeIndexKey(bucket, scope));
+  }
+
+  /**
+   * Whether the access token under `key` has `scope` in its target.
+   *
+   * @param bucket From {@link accessTokenBucket}.
+   * @param scope A lowercased scope.
+   * @param key The stored key.
+   * @returns `true` when it has.
+   */
+  accessTokenHasScope(bucket: string, scope: string, key: string): boolean {
+    return this.#atByScope.has(scopeIndexKey(bucket, scope), key);
+  }
+
+  /**
+   * Keys of a section's entries for one home account in one environment.
+   *
+   * @param section Any section but AppMetadata.
+   * @param homeAccountId Index form of `home_account_id`.
+   * @param environment The environment.
+   * @returns The live key set; do not write to the store while iterating it.
+   */
+  keysByAccount(section: "AccessToken" | "RefreshToken" | "IdToken" | "Account", homeAccountId: string, environment: string): Iterable<string> {
+    return this.#byAccount[section].get(accountIndexKey(homeAccountId, environment));
+  }
+
+  /**
+   * Keys of the Account entries of one environment.
+   *
+   * @param environment The environment.
+   * @returns The live key set.
+   */
+  accountKeysByEnvironment(environment: string): Iterable<string> {
+    return this.#accountByEnvironment.get(environment);
+  }
+
+  /**
+   * Keys of the AppMetadata entries of one client in one environment.
+   *
+   * @param environment The environment.
+   * @param clientId The client id.
+   * @returns The live key set.
+   */
+  appMetadataKeys(environment: string, clientId: string): Iterable<string> {
+    return this.#appMetadataByClient.get(environment + SEP + clientId);
+  }
+
+  #index(section: CredentialType, key: string, entry: StoredEntry): void {
+    for (const [index, indexKey] of this.#indexKeysOf(section, entry)) index.add(indexKey, key);
+  }
+
+  #unindex(section: CredentialType, key: string, entry: StoredEntry): void {
+    for (const [index, indexKey] of this.#indexKeysOf(section, entry)) index.delete(indexKey, key);
+  }
+
+  /** One function lists an entry's index keys for both indexing and un-indexing, so they cannot drift apart. */
+  #indexKeysOf(section: CredentialType, entry: StoredEntry): Array<[MultiIndex, string]> {
+    const out: Array<[MultiIndex, string]> = [];
+    const environment = indexPart(entry["environment"]);
+    if (environment === undefined) return out;
+    if (section === CredentialType.APP_METADATA) {
+      const clientId = indexPart(entry["client_id"]);
+      if (clientId !== undefined) out.push([this.#appMetadataByClient, environment + SEP + clientId]);
+      return out;
+    }
+    if (section === CredentialType.ACCOUNT) out.push([this.#accountByEnvironment, environment]);
+    const home = indexPart(entry["home_account_id"]);
+    if (home === undefined) return out;
+    out.push([this.#byAccount[section], accountIndexKey(home, environment)]);
+    if (section === CredentialType.ACCESS_TOKEN) {
+      const clientId = indexPart(entry["client_id"]);
+      const realm = indexPart(entry["realm"]);
+      if (clientId === undefined || realm === undefined) return out;
+      const bucket = accessTokenBucket(home, environment, clientId, realm);
+      const scopes = scopesOf(entry["target"]);
+      if (scopes.size === 0) scopes.add("");
+      for (const scope of scopes) out.push([this.#atByScope, scopeIndexKey(bucket, scope)]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,505 @@
+/**
+ * The unified token cache, in memory.
+ *
+ * @module
+ */
+
+import { isDeepStrictEqual } from "node:util";
+import { invalidArgType } from "../errors.js";
+import type { AccessTokenEntry, AccountEntry, AppMetadataEntry, CacheEntryBySection, IdTokenEntry, RefreshTokenEntry } from "./cache-entries.js";
+import { cacheKeyFor } from "./cache-keys.js";
+import { CacheStore, accessTokenBucket, indexPart, scopesOf } from "./cache-store.js";
+import type { StoredEntry } from "./cache-store.js";
+import { CredentialType, isCredentialType } from "./credential-type.js";
+import { entriesFromEvent } from "./entries-from-event.js";
+import { nowSeconds, parseSeconds } from "./seconds.js";
+import type { TokenCacheEvent } from "./token-cache-event.js";
+
+/** What {@link TokenCache.findAccessToken} looks for. */
+export interface AccessTokenQuery {
+  /** `null` (or `""`) for an app-only token. */
+  readonly home_account_id: string | null;
+  readonly environment: string;
+  readonly client_id: string;
+  readonly realm: string;
+  /** Every one must be in the token's target (compared case-insensitively); more are fine. */
+  readonly scopes: readonly string[];
+  /** When given, only a token bound to this key (SSH certificate, PoP) matches. */
+  readonly key_id?: string;
+  /** When given, only a token of this type (compared case-insensitively) matches. */
+  readonly token_type?: string;
+}
+
+/** How {@link TokenCache.findAccessToken} judges a token's remaining lifetime. */
+export interface AccessTokenLookupOptions {
+  /** Epoch seconds; defaults to the system clock. */
+  readonly now?: number;
+  /**
+   * Skip (without deleting) tokens expiring within this many seconds; the application layer
+   * passes 300. Default 0: any unexpired token.
+   */
+  readonly minRemainingSeconds?: number;
+}
+
+/** What {@link TokenCache.findRefreshTokens} looks for. `realm` and `target` never matter for a refresh token. */
+export interface RefreshTokenQuery {
+  readonly home_account_id: string;
+  readonly environment: string;
+  /** Only tokens issued to this client. */
+  readonly client_id?: string;
+  /** Only family tokens of this family (FOCI, `"1"`). */
+  readonly family_id?: string;
+}
+
+/** What {@link TokenCache.findIdToken} looks for. */
+export interface IdTokenQuery {
+  readonly home_account_id: string;
+  readonly environment: string;
+  readonly realm: string;
+  readonly client_id: string;
+}
+
+/** Identifies an account across tenants: what {@link TokenCache.removeAccount} removes. */
+export interface AccountIdentity {
+  readonly home_account_id: string;
+  readonly environment: string;
+}
+
+/** How many entries each known section holds. */
+export type SectionCounts = { readonly [section in CredentialType]: number };
+
+type AccountScopedSection = "AccessToken" | "RefreshToken" | "IdToken" | "Account";
+
+function isUsableAccessToken(entry: StoredEntry): boolean {
+  return entry["credential_type"] === CredentialType.ACCESS_TOKEN && typeof entry["secret"] === "string";
+}
+
+function sameIdentity(entryValue: unknown, queryValue: string | null): boolean {
+  return indexPart(entryValue) === (queryValue ?? "");
+}
+
+/**
+ * The unified token cache shared by every MSAL: AccessToken, RefreshToken, IdToken, Account and
+ * AppMetadata entries in the schema's snake_case, with other MSALs' entries, fields and sections
+ * kept as they are.
+ *
+ * Every lookup goes through an index on entry field values (never through recomputed keys, since
+ * other MSALs key entries differently), so a hit costs the same in a cache of ten entries or ten
+ * million. Lookups skip malformed foreign entries instead of throwing.
+ *
+ * Entries returned are the stored objects, frozen: change them through {@link modify},
+ * {@link updateRefreshToken} or {@link remove}.
+ */
+export class TokenCache {
+  #store = new CacheStore();
+
+  /**
+   * Writes the entries a successful token response yields, as MSAL Python's `TokenCache.add()`
+   * does: an AccessToken, an Account, an IdToken, a RefreshToken (each when the response has
+   * what it needs) and an AppMetadata. An entry replaces the one stored under the same key.
+   *
+   * @param event The token-obtaining event.
+   * @param now Epoch seconds of the write (integer); defaults to the system clock.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`/`ERR_INVALID_ARG_VALUE`) for a malformed event,
+   *   {@link MsalError} `ERR_INVALID_RESPONSE` for an unreadable response; nothing is written then.
+   */
+  add(event: TokenCacheEvent, now?: number): void {
+    const entries = entriesFromEvent(event, nowSeconds(now));
+    for (const { section, entry } of entries) this.#store.put(section, cacheKeyFor(section, entry), entry);
+    this.stateChanged();
+  }
+
+  /**
+   * Finds an access token for a request: first the entry under the key MSAL Python would use for
+   * these exact scopes, then any token in the same (account, environment, client, realm) whose
+   * target is a superset of the scopes.
+   *
+   * Scopes compare case-insensitively on both paths. MSAL Python's exact-key path is
+   * case-insensitive (keys are lowercased) but its superset scan is not; we follow MSAL JS and
+   * treat scopes as case-insensitive throughout.
+   *
+   * Expired tokens this lookup looks at (`expires_on` at or before `now`) are deleted. MSAL Python
+   * deletes every expired access token of the whole cache when a search runs to completion; that
+   * is a full scan, so we only drop the expired ones we touch, and the rest go when a lookup
+   * reaches them or their key is overwritten. Entries whose `expires_on` is not an integer are
+   * skipped and left alone.
+   *
+   * @param query What the token must be for.
+   * @param options The clock (`now`, or a bare number meaning `now`) and `minRemainingSeconds`.
+   * @returns The first usable token, or `undefined`. The caller decides about `refresh_on`.
+   */
+  findAccessToken(query: AccessTokenQuery, options?: AccessTokenLookupOptions | number): AccessTokenEntry | undefined {
+    const opts: AccessTokenLookupOptions = typeof options === "number" ? { now: options } : (options ?? {});
+    const t = nowSeconds(opts.now);
+    const minRemaining = opts.minRemainingSeconds ?? 0;
+    const home = query.home_account_id ?? "";
+    const bucket = accessTokenBucket(home, query.environment, query.client_id, query.realm);
+    const wanted = scopesOf(query.scopes.join(" "));
+    const expired: string[] = [];
+    let found: StoredEntry | undefined;
+
+    const matches = (entry: StoredEntry): boolean =>
+      sameIdentity(entry["home_account_id"], query.home_account_id) &&
+      entry["environment"] === query.environment &&
+      entry["client_id"] === query.client_id &&
+      entry["realm"] === query.realm;
+
+    const accept = (key: string, entry: StoredEntry): boolean => {
+      if (!isUsableAccessToken(entry)) return false;
+      const expiresOn = parseSeconds(entry["expires_on"]);
+      if (expiresOn === undefined) return false;
+      if (expiresOn <= t) {
+        expired.push(key);
+        return false;
+      }
+      if (query.key_id !== undefined && entry["key_id"] !== query.key_id) return false;
+      if (query.token_type !== undefined && String(entry["token_type"]).toLowerCase() !== query.token_type.toLowerCase()) return false;
+      return expiresOn - t >= minRemaining;
+    };
+
+    let exactKey: string | undefined;
+    if (wanted.size > 0) {
+      // The O(1) path MSAL Python takes first. The key spells the fields lowercased, so the
+      // entry's own fields still have to match; its target may be spelled in another case.
+      exactKey = cacheKeyFor(CredentialType.ACCESS_TOKEN, {
+        home_account_id: query.home_account_id,
+        environment: query.environment,
+        client_id: query.client_id,
+        realm: query.realm,
+        target: [...query.scopes].sort().join(" "),
+      });
+      const entry = this.#store.get(CredentialType.ACCESS_TOKEN, exactKey);
+      const key = exactKey;
+      if (entry !== undefined && matches(entry) && [...wanted].every((s) => this.#store.accessTokenHasScope(bucket, s, key)) && accept(key, entry)) {
+        found = entry;
+      }
+    }
+
+    if (found === undefined) {
+      for (const [key, entry] of this.#accessTokenCandidates(bucket, home, query, wanted)) {
+        if (key === exactKey || !matches(entry)) continue;
+        if (accept(key, entry)) {
+          found = entry;
+          break;
+        }
+      }
+    }
+
+    if (expired.length > 0) {
+      for (const key of expired) this.#store.delete(CredentialType.ACCESS_TOKEN, key);
+      this.stateChanged();
+    }
+    return found as AccessTokenEntry | undefined;
+  }
+
+  /**
+   * Candidates of the superset search: the keys filed under the rarest requested scope, checked
+   * against the other scopes through the index. A scope no token has ends the search at once.
+   * Without scopes, every token of the account is a candidate, as in MSAL Python.
+   */
+  *#accessTokenCandidates(bucket: string, home: string, query: AccessTokenQuery, wanted: ReadonlySet<string>): Generator<[string, StoredEntry]> {
+    let keys: readonly string[];
+    if (wanted.size === 0) {
+      keys = [...this.#store.keysByAccount(CredentialType.ACCESS_TOKEN, home, query.environment)];
+    } else {
+      let rarest: string | undefined;
+      let rarestCount = Infinity;
+      for (const scope of wanted) {
+        const count = this.#store.countAccessTokensWithScope(bucket, scope);
+        if (count === 0) return;
+        if (count < rarestCount) {
+          rarest = scope;
+          rarestCount = count;
+        }
+      }
+      if (rarest === undefined) return;
+      // A snapshot, because the caller may delete expired entries after the walk; the rarest
+      // set is small in any sane cache (one bucket, one scope).
+      keys = [...this.#store.accessTokensWithScope(bucket, rarest)];
+      const others = [...wanted].filter((s) => s !== rarest);
+      keys = keys.filter((key) => others.every((s) => this.#store.accessTokenHasScope(bucket, s, key)));
+    }
+    for (const key of keys) {
+      const entry = this.#store.get(CredentialType.ACCESS_TOKEN, key);
+      if (entry !== undefined) yield [key, entry];
+    }
+  }
+
+  /**
+   * Finds the refresh tokens of an account, as MSAL Python's silent flow tries them: newest first
+   * by `last_modification_time` (a missing or malformed one counts as oldest).
+   *
+   * @param query The account, and optionally the client or family the token must belong to.
+   * @returns The matching tokens; empty when none.
+   */
+  findRefreshTokens(query: RefreshTokenQuery): RefreshTokenEntry[] {
+    const found: Array<{ entry: StoredEntry; modified: number }> = [];
+    for (const key of this.#store.keysByAccount(CredentialType.REFRESH_TOKEN, query.home_account_id, query.environment)) {
+      const entry = this.#store.get(CredentialType.REFRESH_TOKEN, key);
+      if (entry === undefined || typeof entry["secret"] !== "string") continue;
+      if (entry["home_account_id"] !== query.home_account_id || entry["environment"] !== query.environment) continue;
+      if (query.client_id !== undefined && entry["client_id"] !== query.client_id) continue;
+      if (query.family_id !== undefined && entry["family_id"] !== query.family_id) continue;
+      found.push({ entry, modified: parseSeconds(entry["last_modification_time"]) ?? 0 });
+    }
+    // Array#sort is stable: equally old tokens keep the cache's order, as in Python.
+    found.sort((a, b) => b.modified - a.modified);
+    return found.map((f) => f.entry as RefreshTokenEntry);
+  }
+
+  /**
+   * Finds the ID token of an account in one tenant, issued to one client.
+   *
+   * @param query The account, tenant and client.
+   * @returns The entry, or `undefined`.
+   */
+  findIdToken(query: IdTokenQuery): IdTokenEntry | undefined {
+    for (const key of this.#store.keysByAccount(CredentialType.ID_TOKEN, query.home_account_id, query.environment)) {
+      const entry = this.#store.get(CredentialType.ID_TOKEN, key);
+      if (
+        entry !== undefined &&
+        typeof entry["secret"] === "string" &&
+        entry["home_account_id"] === query.home_account_id &&
+        entry["environment"] === query.environment &&
+        entry["realm"] === query.realm &&
+        entry["client_id"] === query.client_id
+      ) {
+        return entry as IdTokenEntry;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Lists Account entries (one per account and tenant; the application layer groups them).
+   *
+   * @param environment Only accounts of this authority host; all accounts when omitted.
+   * @returns The entries with a string `home_account_id`, in cache order.
+   */
+  getAccounts(environment?: string): AccountEntry[] {
+    const out: AccountEntry[] = [];
+    const accept = (entry: StoredEntry | undefined): void => {
+      if (entry !== undefined && typeof entry["home_account_id"] === "string" && typeof entry["environment"] === "string") {
+        out.push(entry as AccountEntry);
+      }
+    };
+    if (environment === undefined) {
+      for (const entry of this.#store.section(CredentialType.ACCOUNT)?.values() ?? []) accept(entry);
+    } else {
+      for (const key of this.#store.accountKeysByEnvironment(environment)) {
+        const entry = this.#store.get(CredentialType.ACCOUNT, key);
+        if (entry?.["environment"] === environment) accept(entry);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Finds what this app recorded about itself in an environment.
+   *
+   * @param client_id The app's client id.
+   * @param environment The authority host.
+   * @returns The entry (its `family_id` tells FOCI membership), or `undefined` if the app never
+   *   obtained a token there.
+   */
+  getAppMetadata(client_id: string, environment: string): AppMetadataEntry | undefined {
+    for (const key of this.#store.appMetadataKeys(environment, client_id)) {
+      const entry = this.#store.get(CredentialType.APP_METADATA, key);
+      if (entry?.["client_id"] === client_id && entry["environment"] === environment) return entry as AppMetadataEntry;
+    }
+    return undefined;
+  }
+
+  /**
+   * Removes a confidential client's app-only access tokens (`home_account_id` null or empty) in
+   * the given environments, as `remove_tokens_for_client()` does; user tokens stay.
+   *
+   * @param client_id The app's client id.
+   * @param environments The authority host and its aliases.
+   * @returns How many entries were removed.
+   */
+  removeAccessTokensForClient(client_id: string, environments: readonly string[]): number {
+    let removed = 0;
+    for (const environment of new Set(environments)) {
+      const keys = [...this.#store.keysByAccount(CredentialType.ACCESS_TOKEN, "", environment)];
+      for (const key of keys) {
+        const entry = this.#store.get(CredentialType.ACCESS_TOKEN, key);
+        if (entry !== undefined && entry["client_id"] === client_id && sameIdentity(entry["home_account_id"], null) && entry["environment"] === environment) {
+          if (this.#store.delete(CredentialType.ACCESS_TOKEN, key)) removed++;
+        }
+      }
+    }
+    if (removed > 0) this.stateChanged();
+    return removed;
+  }
+
+  /**
+   * Signs an account out of this app and forgets it, in one environment and every tenant, as
+   * MSAL Python's `remove_account()` does: refresh tokens of this client or of its family, every
+   * access token (whatever its client: other apps keep their refresh tokens, so their SSO
+   * survives), every ID token and every Account entry. AppMetadata stays; alias environments are
+   * the caller's business.
+   *
+   * @param account The account's `home_account_id` and `environment`.
+   * @param client_id The app's client id.
+   * @param family_id The app's family; defaults to the `family_id` of this app's AppMetadata.
+   * @returns How many entries were removed.
+   */
+  removeAccount(account: AccountIdentity, client_id: string, family_id?: string): number {
+    if (typeof account !== "object" || account === null || typeof account.home_account_id !== "string" || typeof account.environment !== "string") {
+      throw invalidArgType("account must have a string home_account_id and environment");
+    }
+    const family = family_id ?? this.getAppMetadata(client_id, account.environment)?.family_id;
+    let removed = 0;
+    const sections: AccountScopedSection[] = [CredentialType.REFRESH_TOKEN, CredentialType.ACCESS_TOKEN, CredentialType.ID_TOKEN, CredentialType.ACCOUNT];
+    for (const section of sections) {
+      const keys = [...this.#store.keysByAccount(section, account.home_account_id, account.environment)];
+      for (const key of keys) {
+        const entry = this.#store.get(section, key);
+        if (entry === undefined || entry["home_account_id"] !== account.home_account_id || entry["environment"] !== account.environment) continue;
+        // A precaution MSAL Python takes too: a cache shared with an unrelated app keeps that app's refresh tokens.
+        if (section === CredentialType.REFRESH_TOKEN && entry["client_id"] !== client_id && !(family && entry["family_id"] === family)) continue;
+        if (this.#store.delete(section, key)) removed++;
+      }
+    }
+    if (removed > 0) this.stateChanged();
+    return removed;
+  }
+
+  /**
+   * Replaces a refresh token's secret in place after it was redeemed, wherever it is stored (a
+   * family token used by a sibling app stays under the sibling's client id). If the entry is no
+   * longer in the cache, it is written back with the new secret, as MSAL Python does.
+   *
+   * @param entry The refresh token that was used.
+   * @param newSecret The refresh token the server returned.
+   * @param now Epoch seconds for `last_modification_time`; defaults to the system clock.
+   * @returns The stored entry.
+   */
+  updateRefreshToken(entry: RefreshTokenEntry, newSecret: string, now?: number): RefreshTokenEntry {
+    if (typeof newSecret !== "string" || newSecret === "") throw invalidArgType("newSecret must be a non-empty string");
+    return this.modify(CredentialType.REFRESH_TOKEN, entry, {
+      secret: newSecret,
+      last_modification_time: String(nowSeconds(now)),
+    });
+  }
+
+  /**
+   * Merges fields into an entry, keeping it under the key it is stored under (which, for an entry
+   * another MSAL wrote, is not the key MSAL Python would compute). An entry not in the cache is
+   * written under the key MSAL Python would use.
+   *
+   * @param section The entry's section.
+   * @param entry The entry as found by a lookup (or an equal copy).
+   * @param changes The fields to set.
+   * @returns The stored entry.
+   */
+  modify<S extends CredentialType>(section: S, entry: CacheEntryBySection[S], changes: Readonly<Record<string, unknown>>): CacheEntryBySection[S] {
+    checkSection(section);
+    const key = this.#locate(section, entry) ?? cacheKeyFor(section, entry);
+    const stored = this.#store.put(section, key, { ...(this.#store.get(section, key) ?? entry), ...changes });
+    this.stateChanged();
+    return stored as CacheEntryBySection[S];
+  }
+
+  /**
+   * Removes one entry, wherever it is stored.
+   *
+   * @param section The entry's section.
+   * @param entry The entry as found by a lookup (or an equal copy).
+   * @returns `true` when it was in the cache.
+   */
+  remove<S extends CredentialType>(section: S, entry: CacheEntryBySection[S]): boolean {
+    checkSection(section);
+    const key = this.#locate(section, entry);
+    if (key === undefined || !this.#store.delete(section, key)) return false;
+    this.stateChanged();
+    return true;
+  }
+
+  /**
+   * How many entries each section holds, without iterating them.
+   *
+   * @returns Counts per section; 0 for a section never written.
+   */
+  count(): SectionCounts {
+    return {
+      AccessToken: this.#store.size(CredentialType.ACCESS_TOKEN),
+      RefreshToken: this.#store.size(CredentialType.REFRESH_TOKEN),
+      IdToken: this.#store.size(CredentialType.ID_TOKEN),
+      Account: this.#store.size(CredentialType.ACCOUNT),
+      AppMetadata: this.#store.size(CredentialType.APP_METADATA),
+    };
+  }
+
+  /**
+   * Called after every change to the cache's contents. A subclass overrides it to learn that
+   * the state needs saving; the base does nothing.
+   */
+  protected stateChanged(): void {}
+
+  /**
+   * The whole state, unknown sections and fields included, for a subclass to serialize.
+   *
+   * @returns A plain object ready for `JSON.stringify`.
+   */
+  protected exportState(): Record<string, unknown> {
+    return this.#store.toState();
+  }
+
+  /**
+   * Replaces the whole state with a parsed cache document, for a subclass to deserialize. The
+   * document is validated and indexed completely before it replaces anything.
+   *
+   * @param state The parsed JSON.
+   * @throws {@link MsalError} `ERR_CACHE_FORMAT` for a malformed document; the state is unchanged then.
+   */
+  protected importState(state: unknown): void {
+    this.#store = CacheStore.fromState(state);
+  }
+
+  /**
+   * Finds the key an entry is stored under: the object itself first (lookups hand out the stored
+   * objects), then an equal copy; by the key MSAL Python would compute, then through the indexes,
+   * so entries under other MSALs' keys are found too.
+   */
+  #locate(section: CredentialType, entry: Readonly<Record<string, unknown>>): string | undefined {
+    if (typeof entry !== "object" || entry === null) throw invalidArgType("entry must be an object");
+    const computed = cacheKeyFor(section, entry);
+    const atComputed = this.#store.get(section, computed);
+    if (atComputed === entry) return computed;
+    const candidates = [...this.#candidateKeys(section, entry)];
+    for (const key of candidates) if (this.#store.get(section, key) === entry) return key;
+    if (atComputed !== undefined && isDeepStrictEqual({ ...atComputed }, { ...entry })) return computed;
+    for (const key of candidates) {
+      const stored = this.#store.get(section, key);
+      if (stored !== undefined && isDeepStrictEqual({ ...stored }, { ...entry })) return key;
+    }
+    return undefined;
+  }
+
+  /** The narrowest index bucket an entry with these fields would be filed in. */
+  #candidateKeys(section: CredentialType, entry: Readonly<Record<string, unknown>>): Iterable<string> {
+    const environment = indexPart(entry["environment"]);
+    if (environment === undefined) return [];
+    if (section === CredentialType.APP_METADATA) {
+      const clientId = indexPart(entry["client_id"]);
+      return clientId === undefined ? [] : this.#store.appMetadataKeys(environment, clientId);
+    }
+    const home = indexPart(entry["home_account_id"]);
+    if (home === undefined) return [];
+    if (section === CredentialType.ACCESS_TOKEN) {
+      const clientId = indexPart(entry["client_id"]);
+      const realm = indexPart(entry["realm"]);
+      if (clientId !== undefined && realm !== undefined) {
+        const [first = ""] = scopesOf(entry["target"]);
+        return this.#store.accessTokensWithScope(accessTokenBucket(home, environment, clientId, realm), first);
+      }
+    }
+    return this.#store.keysByAccount(section, home, environment);
+  }
+}
+
+function checkSection(section: string): void {
+  if (!isCredentialType(section)) throw invalidArgType(`section must be one of the CredentialType values, got ${JSON.stringify(section)}`);
+}

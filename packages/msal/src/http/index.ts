@@ -1,0 +1,15 @@
+/**
+ * The HTTP seam of msal-ts and its default implementation.
+ *
+ * @module
+ */
+
+export type { HttpClient, HttpRequestInit } from "./http-client.js";
+export { createDefaultHttpClient } from "./default-http-client.js";
+export type { DefaultHttpClient, DefaultHttpClientOptions } from "./default-http-client.js";
+export { CLIENT_SKU, libraryHeaders } from "./library-headers.js";
+export type { LibraryHeadersOptions } from "./library-headers.js";
+export { readJson } from "./read-json.js";
+export type { JsonObject } from "./read-json.js";
+export { formEncode } from "./form-encode.js";
+export { isTimeout, toTransportError } from "./transport-error.js";

@@ -1,0 +1,54 @@
+/**
+ * msal-ts: the Microsoft Authentication Library for Node.js.
+ *
+ * This file is the whole public surface: every name exported here is a promise; nothing else is.
+ *
+ * @module
+ */
+
+// Applications
+export { ClientApplication, ConfidentialClientApplication, PublicClientApplication } from "./application/index.js";
+export type {
+  Account,
+  AcquireTokenForClientOptions,
+  ClientApplicationOptions,
+  ConfidentialClientApplicationOptions,
+  GetAccountsOptions,
+  Logger,
+} from "./application/index.js";
+
+// Results and wire shapes
+export { TokenSource } from "./protocol/wire.js";
+export type {
+  AuthenticationResult,
+  ErrorResponse,
+  ErrorResult,
+  TokenEndpointResponse,
+  TokenResult,
+} from "./protocol/wire.js";
+
+// Client credentials
+export type {
+  AssertionCredential,
+  CertificateCredential,
+  ClientCredential,
+  Pkcs12Credential,
+} from "./protocol/client-credential.js";
+
+// Token cache
+export { SerializableTokenCache, TokenCache } from "./cache/index.js";
+
+// HTTP
+export type { HttpClient, HttpRequestInit } from "./http/index.js";
+
+// Errors
+export {
+  ArcPlatformNotSupportedError,
+  BrowserInteractionTimeoutError,
+  IdTokenError,
+  ManagedIdentityError,
+  MsalError,
+  NetworkError,
+  isMsalError,
+} from "./errors.js";
+export type { CodedTypeError, MsalErrorCode } from "./errors.js";

@@ -1,0 +1,80 @@
+/**
+ * Client assertions (RFC 7523) signed with the app's certificate.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import type { NormalizedCredential } from "./client-credential.js";
+
+/** How long a signed assertion lives, and how long before its end we stop reusing it. */
+const ASSERTION_LIFETIME = 600;
+const ASSERTION_REUSE = ASSERTION_LIFETIME - 60;
+
+/** The client authentication fields a token request carries. */
+export type ClientAuthParams =
+  | { readonly client_secret: string }
+  | { readonly client_assertion_type: string; readonly client_assertion: string }
+  | Record<string, never>;
+
+export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+type CertificateCredential = Extract<NormalizedCredential, { kind: "certificate" }>;
+
+/**
+ * Signs an assertion for `aud` (the token endpoint). PS256 with `x5t#S256` when the SHA-256
+ * thumbprint is known and the authority accepts it; RS256 with the SHA-1 `x5t` otherwise
+ * (ADFS knows only that one).
+ */
+export async function signClientAssertion(
+  cred: CertificateCredential,
+  clientId: string,
+  aud: string,
+  opts: { now: number; clientClaims?: Readonly<Record<string, unknown>> | undefined; adfs?: boolean },
+): Promise<string> {
+  const usePs256 = cred.x5tS256 !== undefined && !(opts.adfs && cred.x5t !== undefined);
+  const header: Record<string, unknown> & { alg: string } = { alg: usePs256 ? "PS256" : "RS256", typ: "JWT" };
+  if (usePs256) header["x5t#S256"] = cred.x5tS256;
+  else header.x5t = cred.x5t;
+  if (cred.x5c) header.x5c = cred.x5c;
+  const payload = {
+    aud,
+    iss: clientId,
+    sub: clientId,
+    jti: randomUUID(),
+    iat: opts.now,
+    exp: opts.now + ASSERTION_LIFETIME,
+    ...opts.clientClaims,
+  };
+  return new SignJWT(payload).setProtectedHeader(header).sign(cred.key);
+}
+
+/**
+ * Builds the function that yields the client authentication fields for a token request to a
+ * given endpoint. Signed assertions are reused for 9 of their 10 minutes, per audience.
+ */
+export function createClientAuth(
+  cred: NormalizedCredential | undefined,
+  clientId: string,
+  opts: { clientClaims?: Readonly<Record<string, unknown>> | undefined; adfs?: boolean },
+): (aud: string, now: number) => ClientAuthParams | Promise<ClientAuthParams> {
+  if (!cred) return () => ({});
+  switch (cred.kind) {
+    case "secret": {
+      const params = { client_secret: cred.secret };
+      return () => params;
+    }
+    case "assertion":
+      return async () => ({ client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: await cred.get() });
+    case "certificate": {
+      const signed = new Map<string, { jwt: string; until: number }>();
+      return async (aud, now) => {
+        const hit = signed.get(aud);
+        if (hit && now < hit.until) return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: hit.jwt };
+        const jwt = await signClientAssertion(cred, clientId, aud, { now, clientClaims: opts.clientClaims, adfs: opts.adfs ?? false });
+        signed.set(aud, { jwt, until: now + ASSERTION_REUSE });
+        return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: jwt };
+      };
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * One POST to a token endpoint, and the reading of its answer (RFC 6749 §5).
+ *
+ * @module
+ */
+import { NetworkError } from "../errors.js";
+import { formEncode, toTransportError, type HttpClient } from "../http/index.js";
+import type { ErrorResponse, TokenEndpointResponse } from "./wire.js";
+
+/** The answer of a token endpoint: tokens, or the error it sent. */
+export type TokenOutcome =
+  | { readonly ok: true; readonly response: TokenEndpointResponse }
+  | { readonly ok: false; readonly error: ErrorResponse };
+
+function describe(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return "the token endpoint";
+  }
+}
+
+/**
+ * Sends a token request and reads the answer. A JSON body with `error` is an error outcome,
+ * whatever the status (Entra sends 400 and 401, and 429/5xx with an `error` too); a JSON body with
+ * `access_token` is a success. Anything else — a 5xx without an OAuth error, a body that is not
+ * JSON, JSON with neither field — cannot be acted on and throws {@link NetworkError}. The body is
+ * never quoted in the message: it may hold tokens.
+ */
+export async function postTokenRequest(
+  http: HttpClient,
+  tokenEndpoint: string,
+  body: Readonly<Record<string, string | undefined>>,
+  headers: Readonly<Record<string, string>>,
+  signal?: AbortSignal,
+): Promise<TokenOutcome> {
+  const init = {
+    method: "POST" as const,
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: formEncode(body),
+    ...(signal ? { signal } : {}),
+  };
+  let res: Response;
+  try {
+    res = await http(tokenEndpoint, init);
+  } catch (cause) {
+    throw toTransportError(cause, tokenEndpoint, signal);
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new NetworkError(
+      res.status >= 500 ? "ERR_HTTP_STATUS" : "ERR_INVALID_RESPONSE",
+      `${describe(tokenEndpoint)} answered HTTP ${res.status} with a body that is not JSON` +
+        ` (content-type ${res.headers.get("content-type") ?? "none"})`,
+      { cause, status: res.status },
+    );
+  }
+  if (typeof json === "object" && json !== null && !Array.isArray(json)) {
+    const o = json as Record<string, unknown>;
+    if (typeof o.error === "string" && o.error) return { ok: false, error: o as unknown as ErrorResponse };
+    if (res.status < 300 && typeof o.access_token === "string" && o.access_token) {
+      return { ok: true, response: o as unknown as TokenEndpointResponse };
+    }
+  }
+  throw new NetworkError(
+    res.status >= 300 ? "ERR_HTTP_STATUS" : "ERR_INVALID_RESPONSE",
+    res.status >= 300
+      ? `${describe(tokenEndpoint)} answered HTTP ${res.status} without an OAuth error`
+      : `${describe(tokenEndpoint)} answered HTTP ${res.status} with neither access_token nor error`,
+    { status: res.status },
+  );
+}
+
