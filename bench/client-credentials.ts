@@ -8,7 +8,6 @@
  *   npm run bench -- '^1x10/' --quick          cases whose name matches a regular expression
  *   npm run bench -- --filter=hit              the same, as an option
  *   npm run bench -- --populate=api            how caches are filled (auto | api | deserialize)
- *   npm run bench -- --no-gc                   no forced full GC before each timed batch
  *
  * Cases are tenants × tokens per tenant, each with a cache hit and a cache miss; names look like
  * "1000x10/miss". Per case: build each library's apps and caches, warm each up, then time awaited
@@ -30,7 +29,7 @@
  */
 
 import { cpus } from "node:os";
-import { exposeGc, measureInterleaved, warmUp } from "./harness.js";
+import { measureInterleaved, warmUp } from "./harness.js";
 import type { MeasureOptions, Measurement } from "./harness.js";
 import { ClientCredentialSimulator } from "./simulator.js";
 import type { LibraryAdapter, LibraryName, PopulateMode } from "./simulator.js";
@@ -67,17 +66,16 @@ const API_POPULATE_MAX_TOKENS = 1000;
 
 interface Options {
   quick: boolean;
-  forcedGc: boolean;
   only: LibraryName[];
   filter: RegExp | undefined;
   populate: PopulateMode | "auto";
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--no-gc] [--only=msal-ts|msal-node] [--populate=auto|api|deserialize] [--filter=REGEX | REGEX]
+const USAGE = `usage: npm run bench -- [--quick] [--only=msal-ts|msal-node] [--populate=auto|api|deserialize] [--filter=REGEX | REGEX]
 cases: ${CASES.map((c) => c.name).join(", ")}`;
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { quick: false, forcedGc: true, only: [...LIBRARIES], filter: undefined, populate: "auto" };
+  const options: Options = { quick: false, only: [...LIBRARIES], filter: undefined, populate: "auto" };
   for (const arg of argv) {
     const eq = arg.indexOf("=");
     const [flag, value] = eq === -1 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)];
@@ -86,8 +84,7 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(0);
     } else if (flag === "--quick") {
       options.quick = true;
-    } else if (flag === "--no-gc") {
-      options.forcedGc = false;
+
     } else if (flag === "--only" && value) {
       const names = value.split(",");
       for (const name of names) {
@@ -118,9 +115,6 @@ async function loadLibrary(name: LibraryName): Promise<LibraryAdapter> {
   return (await import("./msal-ts-adapter.js")).msalTs;
 }
 
-/** A full GC between batches and cases (unless --no-gc), so no measurement pays for another's garbage. */
-let gc: (() => void) | undefined;
-const collectGarbage = (): void => gc?.();
 
 /** Three significant figures or so; thousands separated. */
 const fmt = (x: number | undefined): string =>
@@ -143,13 +137,12 @@ function printTable(header: readonly string[], rows: readonly (readonly string[]
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  if (options.forcedGc) gc = exposeGc();
   const cases = CASES.filter((c) => !options.filter || options.filter.test(c.name));
   if (cases.length === 0) fail(`no case matches ${String(options.filter)}`);
 
   const timing: MeasureOptions = options.quick
-    ? { warmupMs: 50, targetMs: 150, batches: 3, minWarmupIterations: 1, beforeBatch: collectGarbage }
-    : { warmupMs: 300, targetMs: 750, batches: 6, minWarmupIterations: 2, beforeBatch: collectGarbage };
+    ? { warmupMs: 50, targetMs: 150, batches: 3, minWarmupIterations: 1 }
+    : { warmupMs: 300, targetMs: 750, batches: 6, minWarmupIterations: 2 };
 
   const libraries: LibraryAdapter[] = [];
   for (const name of LIBRARIES.filter((n) => options.only.includes(n))) {
@@ -164,7 +157,7 @@ async function main(): Promise<void> {
   console.log(
     `client-credentials benchmark — node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} ×${cpus().length}, ` +
       libraries.map((l) => `${l.name} ${l.version}`).join(", ") +
-      `${options.quick ? ", quick" : ""}${gc ? ", full GC before each batch" : ", no forced GC"}`,
+      `${options.quick ? ", quick" : ""}`,
   );
 
   // Prelude: JIT-warm both libraries' common paths, so the first case is not the one paying.
@@ -184,7 +177,6 @@ async function main(): Promise<void> {
       : c.tokensPerTenant <= API_POPULATE_MAX_TOKENS ? "api" : "deserialize";
 
     // Both libraries' apps are built first, then measured with their batches interleaved.
-    collectGarbage();
     const sims: ClientCredentialSimulator[] = [];
     const setupSeconds: number[] = [];
     for (const library of libraries) {

@@ -7,14 +7,13 @@
  *
  * Several operations (one per library) are measured together: each is warmed up (which also
  * calibrates its cost), then their timed batches are interleaved — A B, B A, A B, … — so that
- * drift in the machine's speed (frequency scaling, noisy neighbours, GC debt) falls on all of them
- * alike, and the ratio between them stays meaningful even when the absolute numbers wobble.
+ * drift in the machine's speed (frequency scaling, noisy neighbours) falls on all of them alike,
+ * and the ratio between them stays meaningful even when the absolute numbers wobble. No GC is
+ * forced: a full GC forced before each batch was tried and made msal-node 2–5× slower here, so
+ * each library simply pays for its own garbage, as in an application.
  *
  * @module
  */
-
-import v8 from "node:v8";
-import { runInNewContext } from "node:vm";
 
 export interface MeasureOptions {
   /** Time spent warming up (and calibrating) each operation before measuring. */
@@ -25,8 +24,6 @@ export interface MeasureOptions {
   batches: number;
   /** At least this many warm-up iterations, however slow the operation (default 2). */
   minWarmupIterations?: number;
-  /** Called, untimed, before every timed batch (e.g. a forced GC, so no batch pays another's garbage). */
-  beforeBatch?: () => void;
 }
 
 export interface Measurement {
@@ -75,7 +72,6 @@ export async function measureInterleaved(ops: readonly AsyncOp[], options: Measu
   const batches = Math.max(1, options.batches);
   const state = [];
   for (const op of ops) {
-    options.beforeBatch?.();
     const [warmupIterations, warmNs] = await warmUp(op, options.warmupMs, options.minWarmupIterations ?? 2);
     const estimateNs = Math.max(Number(warmNs) / warmupIterations, 1);
     const perBatch = Math.max(1, Math.round((options.targetMs * 1e6) / batches / estimateNs));
@@ -86,7 +82,6 @@ export async function measureInterleaved(ops: readonly AsyncOp[], options: Measu
     for (let k = 0; k < state.length; k++) {
       const s = state[(b + k) % state.length];
       if (!s) continue;
-      options.beforeBatch?.();
       const ns = await timeBatch(s.op, s.perBatch);
       s.totalNs += ns;
       const usPerOp = Number(ns) / s.perBatch / 1e3;
@@ -112,22 +107,6 @@ export async function measure(op: AsyncOp, options: MeasureOptions): Promise<Mea
   const [m] = await measureInterleaved([op], options);
   if (!m) throw new Error("unreachable");
   return m;
-}
-
-/**
- * V8's full garbage collection, made callable without `--expose-gc` on the command line (the flag
- * is set at run time and the function taken from a fresh context). Undefined if that fails.
- */
-export function exposeGc(): (() => void) | undefined {
-  const existing = (globalThis as { gc?: unknown }).gc;
-  if (typeof existing === "function") return existing as () => void;
-  try {
-    v8.setFlagsFromString("--expose-gc");
-    const gc: unknown = runInNewContext("gc");
-    return typeof gc === "function" ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A seeded PRNG (mulberry32), so both libraries see the same sequence of "random" apps. */

@@ -17,7 +17,7 @@ const ORDERS = "api://orders/.default";
 const OTHER_TENANT = "0c8d7e6f-5a4b-4c3d-8e2f-1a0b9c8d7e6f";
 
 let emu: Emulator;
-let now = Math.floor(Date.now() / 1000);
+const now = Math.floor(Date.now() / 1000);
 
 before(async () => {
   emu = await createEmulator({

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 
 /** A response read to the end. */
@@ -40,7 +41,8 @@ export function call(url: string, options: CallOptions = {}): Promise<TestRespon
         path: target.pathname + target.search,
         method: options.method ?? (body === undefined ? "GET" : "POST"),
         headers: { host: target.host, ...headers },
-        servername: target.hostname,
+        // SNI carries names only (RFC 6066).
+        ...(isIP(target.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: target.hostname }),
         agent: false,
         ...(options.ca === null ? {} : { ca: options.ca }),
       },

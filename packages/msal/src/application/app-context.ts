@@ -140,14 +140,20 @@ export class AppContext {
     return signal ? raceSignal(pending, signal) : pending;
   }
 
-  /** The hosts this app's authority is known by (itself first). */
-  aliases(signal?: AbortSignal): Promise<readonly string[]> {
-    return getAuthorityAliases(this.authority, {
+  /**
+   * The cache environments of this app's authority: its host name first, then its aliases'
+   * (instance discovery may name hosts with ports; cache entries never carry one).
+   */
+  async aliases(signal?: AbortSignal): Promise<readonly string[]> {
+    const hosts = await getAuthorityAliases(this.authority, {
       httpClient: this.http,
       instanceDiscovery: this.instanceDiscovery,
       validateAuthority: this.validateAuthority,
       ...(signal ? { signal } : {}),
     });
+    const names = new Set([this.environment]);
+    for (const h of hosts) names.add(new URL(`https://${h}`).hostname);
+    return [...names];
   }
 }
 

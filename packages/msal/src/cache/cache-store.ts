@@ -7,8 +7,12 @@
 
 import { MsalError } from "../errors.js";
 import { CredentialType, isCredentialType } from "./credential-type.js";
+import { AccessTokenIndex } from "./access-token-index.js";
+import type { ScopeBucket } from "./access-token-index.js";
 import { MultiIndex } from "./multi-index.js";
 
+/** The entry fields any index is built from. */
+const INDEXED_FIELDS = ["environment", "client_id", "home_account_id", "realm", "target"] as const;
 /** A stored entry. Frozen, so nobody can change an indexed field behind the indexes' back. */
 export type StoredEntry = Readonly<Record<string, unknown>>;
 
@@ -52,30 +56,6 @@ export function accountIndexKey(homeAccountId: string, environment: string): str
   return homeAccountId + SEP + environment;
 }
 
-/**
- * Index key of one scope within an access-token bucket (home account, environment, client, realm).
- *
- * @param bucket The bucket from {@link accessTokenBucket}.
- * @param scope A lowercased scope; `""` is where targetless tokens are filed.
- * @returns The composite.
- */
-export function scopeIndexKey(bucket: string, scope: string): string {
-  return bucket + SEP + scope;
-}
-
-/**
- * The bucket an access token lives in: every field of its lookup except the scopes.
- *
- * @param homeAccountId Index form of `home_account_id`.
- * @param environment Index form of `environment`.
- * @param clientId Index form of `client_id`.
- * @param realm Index form of `realm`.
- * @returns The composite.
- */
-export function accessTokenBucket(homeAccountId: string, environment: string, clientId: string, realm: string): string {
-  return homeAccountId + SEP + environment + SEP + clientId + SEP + realm;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -98,8 +78,8 @@ function quoteKey(key: string): string {
 export class CacheStore {
   /** Top-level keys in their original order: a known section holds a Map, anything else its JSON value. */
   readonly #top = new Map<string, unknown>();
-  /** AccessToken: (bucket, scope) → keys. Drives the superset search. */
-  readonly #atByScope = new MultiIndex();
+  /** AccessToken: (home account, environment, client, realm) → scope → keys. Drives the superset search. */
+  readonly #atByScope = new AccessTokenIndex();
   /** Per credential section: (home account, environment) → keys. Drives account-wide work. */
   readonly #byAccount: Record<"AccessToken" | "RefreshToken" | "IdToken" | "Account", MultiIndex> = {
     AccessToken: new MultiIndex(),
@@ -211,8 +191,15 @@ export class CacheStore {
     }
     const map = entries as Map<string, StoredEntry>;
     const old = map.get(key);
-    if (old !== undefined) this.#unindex(section, key, old);
     const stored = Object.freeze(entry);
+    // A token refreshed under the same key usually keeps every indexed field: then the indexes
+    // already point at the key, and leaving them alone spares large Sets a delete + re-add
+    // (which makes V8 rehash them).
+    if (old !== undefined && INDEXED_FIELDS.every((f) => old[f] === stored[f])) {
+      map.set(key, stored);
+      return stored;
+    }
+    if (old !== undefined) this.#unindex(section, key, old);
     map.set(key, stored);
     this.#index(section, key, stored);
     return stored;
@@ -235,37 +222,16 @@ export class CacheStore {
   }
 
   /**
-   * Keys of access tokens in a bucket whose target contains a scope.
+   * The access tokens of one (home account, environment, client, realm), by lowercased scope.
    *
-   * @param bucket From {@link accessTokenBucket}.
-   * @param scope A lowercased scope.
-   * @returns The live key set; do not write to the store while iterating it.
+   * @param home Index form of `home_account_id` (`""` for app-only).
+   * @param environment The environment.
+   * @param clientId The client id.
+   * @param realm The realm.
+   * @returns The live bucket, or `undefined`; do not write to the store while iterating it.
    */
-  accessTokensWithScope(bucket: string, scope: string): Iterable<string> {
-    return this.#atByScope.get(scopeIndexKey(bucket, scope));
-  }
-
-  /**
-   * How many access tokens in a bucket have a scope, for picking the rarest scope to scan.
-   *
-   * @param bucket From {@link accessTokenBucket}.
-   * @param scope A lowercased scope.
-   * @returns The count.
-   */
-  countAccessTokensWithScope(bucket: string, scope: string): number {
-    return this.#atByScope.count(scopeIndexKey(bucket, scope));
-  }
-
-  /**
-   * Whether the access token under `key` has `scope` in its target.
-   *
-   * @param bucket From {@link accessTokenBucket}.
-   * @param scope A lowercased scope.
-   * @param key The stored key.
-   * @returns `true` when it has.
-   */
-  accessTokenHasScope(bucket: string, scope: string, key: string): boolean {
-    return this.#atByScope.has(scopeIndexKey(bucket, scope), key);
+  accessTokenBucket(home: string, environment: string, clientId: string, realm: string): ScopeBucket | undefined {
+    return this.#atByScope.bucket(home, environment, clientId, realm);
   }
 
   /**
@@ -303,10 +269,14 @@ export class CacheStore {
 
   #index(section: CredentialType, key: string, entry: StoredEntry): void {
     for (const [index, indexKey] of this.#indexKeysOf(section, entry)) index.add(indexKey, key);
+    const filing = this.#accessTokenFiling(section, entry);
+    if (filing !== undefined) this.#atByScope.add(...filing, key);
   }
 
   #unindex(section: CredentialType, key: string, entry: StoredEntry): void {
     for (const [index, indexKey] of this.#indexKeysOf(section, entry)) index.delete(indexKey, key);
+    const filing = this.#accessTokenFiling(section, entry);
+    if (filing !== undefined) this.#atByScope.delete(...filing, key);
   }
 
   /** One function lists an entry's index keys for both indexing and un-indexing, so they cannot drift apart. */
@@ -321,17 +291,20 @@ export class CacheStore {
     }
     if (section === CredentialType.ACCOUNT) out.push([this.#accountByEnvironment, environment]);
     const home = indexPart(entry["home_account_id"]);
-    if (home === undefined) return out;
-    out.push([this.#byAccount[section], accountIndexKey(home, environment)]);
-    if (section === CredentialType.ACCESS_TOKEN) {
-      const clientId = indexPart(entry["client_id"]);
-      const realm = indexPart(entry["realm"]);
-      if (clientId === undefined || realm === undefined) return out;
-      const bucket = accessTokenBucket(home, environment, clientId, realm);
-      const scopes = scopesOf(entry["target"]);
-      if (scopes.size === 0) scopes.add("");
-      for (const scope of scopes) out.push([this.#atByScope, scopeIndexKey(bucket, scope)]);
-    }
+    if (home !== undefined) out.push([this.#byAccount[section], accountIndexKey(home, environment)]);
     return out;
+  }
+
+  /** Where an access token is filed in the scope index; a targetless one under `""`, so it can still be located. */
+  #accessTokenFiling(section: CredentialType, entry: StoredEntry): [string, string, string, string, Set<string>] | undefined {
+    if (section !== CredentialType.ACCESS_TOKEN) return undefined;
+    const home = indexPart(entry["home_account_id"]);
+    const environment = indexPart(entry["environment"]);
+    const clientId = indexPart(entry["client_id"]);
+    const realm = indexPart(entry["realm"]);
+    if (home === undefined || environment === undefined || clientId === undefined || realm === undefined) return undefined;
+    const scopes = scopesOf(entry["target"]);
+    if (scopes.size === 0) scopes.add("");
+    return [home, environment, clientId, realm, scopes];
   }
 }

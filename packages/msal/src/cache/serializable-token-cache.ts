@@ -67,13 +67,14 @@ export class SerializableTokenCache extends TokenCache {
   }
 
   /**
-   * The whole cache as JSON text, indented by four spaces as MSAL Python writes it (readers must
-   * not depend on the formatting).
+   * The whole cache as JSON text. It is compact, as MSAL Node writes it: MSAL Python indents by
+   * four spaces, which no reader depends on, and which would make a large cache half again as
+   * long (V8 cannot hold a string over about 512 MiB).
    *
    * @returns The JSON text; `{}` for an empty cache.
    */
   serialize(): string {
-    const text = JSON.stringify(this.exportState(), null, 4);
+    const text = JSON.stringify(this.exportState());
     this.#changed = false;
     return text;
   }

@@ -7,8 +7,10 @@
 import { isDeepStrictEqual } from "node:util";
 import { invalidArgType } from "../errors.js";
 import type { AccessTokenEntry, AccountEntry, AppMetadataEntry, CacheEntryBySection, IdTokenEntry, RefreshTokenEntry } from "./cache-entries.js";
-import { cacheKeyFor } from "./cache-keys.js";
-import { CacheStore, accessTokenBucket, indexPart, scopesOf } from "./cache-store.js";
+import { accessTokenKey, cacheKeyFor } from "./cache-keys.js";
+import { groupHas, groupKeys, groupSize } from "./access-token-index.js";
+import type { KeyGroup } from "./access-token-index.js";
+import { CacheStore, indexPart, scopesOf } from "./cache-store.js";
 import type { StoredEntry } from "./cache-store.js";
 import { CredentialType, isCredentialType } from "./credential-type.js";
 import { entriesFromEvent } from "./entries-from-event.js";
@@ -70,12 +72,48 @@ export type SectionCounts = { readonly [section in CredentialType]: number };
 
 type AccountScopedSection = "AccessToken" | "RefreshToken" | "IdToken" | "Account";
 
-function isUsableAccessToken(entry: StoredEntry): boolean {
-  return entry["credential_type"] === CredentialType.ACCESS_TOKEN && typeof entry["secret"] === "string";
-}
-
 function sameIdentity(entryValue: unknown, queryValue: string | null): boolean {
   return indexPart(entryValue) === (queryValue ?? "");
+}
+
+/** Lowercased, de-duplicated, blank-free: the form scopes are indexed in. */
+function lowercasedScopes(scopes: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const raw of scopes) {
+    for (const part of raw.split(/\s+/)) {
+      const scope = part.toLowerCase();
+      if (scope !== "" && !out.includes(scope)) out.push(scope);
+    }
+  }
+  return out;
+}
+
+/** The index narrows by these fields already; checking them again guards against a foreign entry's odd values. */
+function matchesAccessTokenQuery(entry: StoredEntry, query: AccessTokenQuery): boolean {
+  return (
+    sameIdentity(entry["home_account_id"], query.home_account_id) &&
+    entry["environment"] === query.environment &&
+    entry["client_id"] === query.client_id &&
+    entry["realm"] === query.realm
+  );
+}
+
+/** What a lookup may do with an access token it looked at. */
+const Verdict = { USABLE: 0, EXPIRED: 1, UNSUITABLE: 2 } as const;
+type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+/**
+ * Whether a token can be returned. Expiry is judged first, so an expired token is reported (and
+ * deleted) whatever else is wrong with it, as in MSAL Python; a malformed one is merely unsuitable.
+ */
+function judgeAccessToken(entry: StoredEntry, query: AccessTokenQuery, now: number, minRemaining: number): Verdict {
+  if (entry["credential_type"] !== CredentialType.ACCESS_TOKEN || typeof entry["secret"] !== "string") return Verdict.UNSUITABLE;
+  const expiresOn = parseSeconds(entry["expires_on"]);
+  if (expiresOn === undefined) return Verdict.UNSUITABLE;
+  if (expiresOn <= now) return Verdict.EXPIRED;
+  if (query.key_id !== undefined && entry["key_id"] !== query.key_id) return Verdict.UNSUITABLE;
+  if (query.token_type !== undefined && String(entry["token_type"]).toLowerCase() !== query.token_type.toLowerCase()) return Verdict.UNSUITABLE;
+  return expiresOn - now >= minRemaining ? Verdict.USABLE : Verdict.UNSUITABLE;
 }
 
 /**
@@ -110,9 +148,10 @@ export class TokenCache {
   }
 
   /**
-   * Finds an access token for a request: first the entry under the key MSAL Python would use for
-   * these exact scopes, then any token in the same (account, environment, client, realm) whose
-   * target is a superset of the scopes.
+   * Finds an access token for a request: a token of the same account, environment, client and
+   * realm whose target is a superset of the scopes. Among several, the one stored under the key
+   * MSAL Python would compute for exactly these scopes comes first, as Python's O(1) key lookup
+   * precedes its scan; the candidates come from the scope index, so neither costs a scan.
    *
    * Scopes compare case-insensitively on both paths. MSAL Python's exact-key path is
    * case-insensitive (keys are lowercased) but its superset scan is not; we follow MSAL JS and
@@ -130,62 +169,22 @@ export class TokenCache {
    */
   findAccessToken(query: AccessTokenQuery, options?: AccessTokenLookupOptions | number): AccessTokenEntry | undefined {
     const opts: AccessTokenLookupOptions = typeof options === "number" ? { now: options } : (options ?? {});
-    const t = nowSeconds(opts.now);
+    const now = nowSeconds(opts.now);
     const minRemaining = opts.minRemainingSeconds ?? 0;
-    const home = query.home_account_id ?? "";
-    const bucket = accessTokenBucket(home, query.environment, query.client_id, query.realm);
-    const wanted = scopesOf(query.scopes.join(" "));
-    const expired: string[] = [];
+    const keys = this.#accessTokenCandidates(query);
     let found: StoredEntry | undefined;
-
-    const matches = (entry: StoredEntry): boolean =>
-      sameIdentity(entry["home_account_id"], query.home_account_id) &&
-      entry["environment"] === query.environment &&
-      entry["client_id"] === query.client_id &&
-      entry["realm"] === query.realm;
-
-    const accept = (key: string, entry: StoredEntry): boolean => {
-      if (!isUsableAccessToken(entry)) return false;
-      const expiresOn = parseSeconds(entry["expires_on"]);
-      if (expiresOn === undefined) return false;
-      if (expiresOn <= t) {
-        expired.push(key);
-        return false;
-      }
-      if (query.key_id !== undefined && entry["key_id"] !== query.key_id) return false;
-      if (query.token_type !== undefined && String(entry["token_type"]).toLowerCase() !== query.token_type.toLowerCase()) return false;
-      return expiresOn - t >= minRemaining;
-    };
-
-    let exactKey: string | undefined;
-    if (wanted.size > 0) {
-      // The O(1) path MSAL Python takes first. The key spells the fields lowercased, so the
-      // entry's own fields still have to match; its target may be spelled in another case.
-      exactKey = cacheKeyFor(CredentialType.ACCESS_TOKEN, {
-        home_account_id: query.home_account_id,
-        environment: query.environment,
-        client_id: query.client_id,
-        realm: query.realm,
-        target: [...query.scopes].sort().join(" "),
-      });
-      const entry = this.#store.get(CredentialType.ACCESS_TOKEN, exactKey);
-      const key = exactKey;
-      if (entry !== undefined && matches(entry) && [...wanted].every((s) => this.#store.accessTokenHasScope(bucket, s, key)) && accept(key, entry)) {
+    let expired: string[] | undefined;
+    for (const key of keys) {
+      const entry = this.#store.get(CredentialType.ACCESS_TOKEN, key);
+      if (entry === undefined || !matchesAccessTokenQuery(entry, query)) continue;
+      const verdict = judgeAccessToken(entry, query, now, minRemaining);
+      if (verdict === Verdict.USABLE) {
         found = entry;
+        break;
       }
+      if (verdict === Verdict.EXPIRED) (expired ??= []).push(key);
     }
-
-    if (found === undefined) {
-      for (const [key, entry] of this.#accessTokenCandidates(bucket, home, query, wanted)) {
-        if (key === exactKey || !matches(entry)) continue;
-        if (accept(key, entry)) {
-          found = entry;
-          break;
-        }
-      }
-    }
-
-    if (expired.length > 0) {
+    if (expired !== undefined) {
       for (const key of expired) this.#store.delete(CredentialType.ACCESS_TOKEN, key);
       this.stateChanged();
     }
@@ -193,36 +192,39 @@ export class TokenCache {
   }
 
   /**
-   * Candidates of the superset search: the keys filed under the rarest requested scope, checked
-   * against the other scopes through the index. A scope no token has ends the search at once.
-   * Without scopes, every token of the account is a candidate, as in MSAL Python.
+   * Keys of the tokens that may answer a query, best first: those filed under the rarest
+   * requested scope that the index also files under every other requested scope. A scope no
+   * token has ends the search at once. When several qualify, the one under the key MSAL Python
+   * would compute for these scopes goes first, as Python's O(1) path prefers it. Without scopes,
+   * every token of the account is a candidate, as in MSAL Python.
    */
-  *#accessTokenCandidates(bucket: string, home: string, query: AccessTokenQuery, wanted: ReadonlySet<string>): Generator<[string, StoredEntry]> {
-    let keys: readonly string[];
-    if (wanted.size === 0) {
-      keys = [...this.#store.keysByAccount(CredentialType.ACCESS_TOKEN, home, query.environment)];
-    } else {
-      let rarest: string | undefined;
-      let rarestCount = Infinity;
-      for (const scope of wanted) {
-        const count = this.#store.countAccessTokensWithScope(bucket, scope);
-        if (count === 0) return;
-        if (count < rarestCount) {
-          rarest = scope;
-          rarestCount = count;
-        }
-      }
-      if (rarest === undefined) return;
-      // A snapshot, because the caller may delete expired entries after the walk; the rarest
-      // set is small in any sane cache (one bucket, one scope).
-      keys = [...this.#store.accessTokensWithScope(bucket, rarest)];
-      const others = [...wanted].filter((s) => s !== rarest);
-      keys = keys.filter((key) => others.every((s) => this.#store.accessTokenHasScope(bucket, s, key)));
+  #accessTokenCandidates(query: AccessTokenQuery): readonly string[] {
+    const home = query.home_account_id ?? "";
+    const wanted = lowercasedScopes(query.scopes);
+    if (wanted.length === 0) return [...this.#store.keysByAccount(CredentialType.ACCESS_TOKEN, home, query.environment)];
+    const bucket = this.#store.accessTokenBucket(home, query.environment, query.client_id, query.realm);
+    if (bucket === undefined) return [];
+    const groups: KeyGroup[] = [];
+    let rarest = 0;
+    for (const scope of wanted) {
+      const group = bucket.get(scope);
+      if (group === undefined) return [];
+      if (groupSize(group) < groupSize(groups[rarest])) rarest = groups.length;
+      groups.push(group);
     }
-    for (const key of keys) {
-      const entry = this.#store.get(CredentialType.ACCESS_TOKEN, key);
-      if (entry !== undefined) yield [key, entry];
+    const keys: string[] = [];
+    // Copied out, because the caller deletes expired entries once the walk is over.
+    for (const key of groupKeys(groups[rarest])) {
+      let all = true;
+      for (let i = 0; all && i < groups.length; i++) all = i === rarest || groupHas(groups[i], key);
+      if (all) keys.push(key);
     }
+    if (keys.length > 1) {
+      const exact = accessTokenKey({ ...query, target: [...query.scopes].sort().join(" ") });
+      const at = keys.indexOf(exact);
+      if (at > 0) keys.unshift(...keys.splice(at, 1));
+    }
+    return keys;
   }
 
   /**
@@ -493,7 +495,7 @@ export class TokenCache {
       const realm = indexPart(entry["realm"]);
       if (clientId !== undefined && realm !== undefined) {
         const [first = ""] = scopesOf(entry["target"]);
-        return this.#store.accessTokensWithScope(accessTokenBucket(home, environment, clientId, realm), first);
+        return groupKeys(this.#store.accessTokenBucket(home, environment, clientId, realm)?.get(first));
       }
     }
     return this.#store.keysByAccount(section, home, environment);

@@ -60,10 +60,10 @@ describe("SerializableTokenCache.serialize / deserialize", () => {
     assert.ok(state["Account"]);
   });
 
-  it("writes JSON indented by four spaces, as MSAL Python does", () => {
+  it("reads the indented JSON MSAL Python writes and writes compact JSON", () => {
     const cache = new SerializableTokenCache();
-    cache.add(aadEvent({ access_token: "at" }), NOW);
-    assert.match(cache.serialize(), /^\{\n {4}"AccessToken": \{\n {8}"/);
+    cache.deserialize(JSON.stringify({ AppMetadata: { "appmetadata-h-c": { client_id: "c", environment: "h" } } }, null, 4));
+    assert.equal(cache.serialize(), '{"AppMetadata":{"appmetadata-h-c":{"client_id":"c","environment":"h"}}}');
   });
 
   it("hasStateChanged: false when new, true after a change, false after serialize or deserialize", () => {

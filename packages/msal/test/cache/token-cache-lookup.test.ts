@@ -161,6 +161,17 @@ describe("TokenCache.findAccessToken", () => {
     assert.equal(cache.count().AccessToken, 7);
   });
 
+  it("prefers the token stored under the exact key for these scopes when several match", () => {
+    const cache = load({
+      AccessToken: {
+        wide: at({ secret: "wide", target: "s1 s2 s3" }),
+        [`uid.utid-${ENV}-accesstoken-my_client_id-contoso-s1 s2`]: at({ secret: "exact", target: "s1 s2" }),
+      },
+    });
+    assert.equal(cache.findAccessToken(userQuery(["s2", "S1"]), NOW)?.secret, "exact");
+    assert.equal(cache.findAccessToken(userQuery(["s1"]), NOW)?.secret, "wide", "otherwise the first in cache order");
+  });
+
   it("with no scopes, any token of the account, client and realm (as in MSAL Python)", () => {
     assert.equal(userCache().findAccessToken(userQuery([]), NOW)?.secret, "user-at");
   });
