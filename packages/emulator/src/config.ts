@@ -61,7 +61,10 @@ export interface EmulatorOptions {
   readonly tenants?: readonly TenantConfig[];
   /** Access-token lifetime in seconds (default 3599). */
   readonly tokenLifetime?: number;
-  /** Current time in epoch seconds (default the system clock); for tests of expiry. */
+  /**
+   * Current time in epoch seconds (default the system clock), for tests of expiry. It stamps issued
+   * tokens and errors, and judges client assertions' `exp`/`nbf` and certificates' validity.
+   */
   readonly clock?: () => number;
   /**
    * `host[:port]` used in issuers and metadata URLs instead of the host a request was sent to, for an

@@ -12,6 +12,7 @@ export const MICROSOFT_GRAPH = {
 
 /** The multi-tenant path segments (`/common`, `/organizations`, `/consumers`). */
 export const MULTI_TENANT_SEGMENTS = ["common", "organizations", "consumers"] as const;
+/** One of {@link MULTI_TENANT_SEGMENTS}. */
 export type MultiTenantSegment = (typeof MULTI_TENANT_SEGMENTS)[number];
 
 /** The Microsoft-account (consumer) tenant id. */

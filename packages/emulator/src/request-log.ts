@@ -49,6 +49,7 @@ const TOKEN_PATH = /\/oauth2\/(v2\.0\/)?token$/i;
 export class RequestLog {
   #entries: RecordedRequest[] = [];
 
+  /** Appends an entry (frozen). */
   add(entry: RecordedRequest): void {
     this.#entries.push(Object.freeze(entry));
   }
@@ -58,6 +59,7 @@ export class RequestLog {
     return Object.freeze([...this.#entries]);
   }
 
+  /** Forgets every entry. */
   clear(): void {
     this.#entries = [];
   }

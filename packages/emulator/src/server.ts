@@ -56,16 +56,21 @@ function hostWithPort(name: string, port: number): string {
   return port === 443 ? host : `${host}:${port}`;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new PayloadTooLargeError("The request body is too large.");
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      // Past the limit, keep draining (so the client reads the 413) but stop keeping the bytes.
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (size > MAX_BODY_BYTES) reject(new PayloadTooLargeError("The request body is too large."));
+      else resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    req.on("error", reject);
+  });
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
@@ -105,7 +110,17 @@ async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerResponse
   const now = d.clock();
   const requestId = randomUUID();
   const method = (req.method ?? "GET").toUpperCase();
-  const url = new URL(req.url ?? "/", "https://emulator.invalid");
+  const target = req.url ?? "/";
+  let url: URL;
+  try {
+    // Origin-form paths are taken literally (a leading "//" is a path, not a host); absolute-form as is.
+    url = target.startsWith("/") ? new URL(`https://emulator.invalid${target}`) : new URL(target);
+  } catch {
+    send(res, json(400, { error: "invalid_request", error_description: "The request target is not a valid URL." }), {
+      "x-ms-request-id": requestId,
+    });
+    return;
+  }
   const query = url.searchParams;
   const correlationId =
     usableId(firstHeader(req.headers["client-request-id"])) ?? usableId(query.get("client-request-id")) ?? randomUUID();

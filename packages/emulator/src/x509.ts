@@ -144,7 +144,7 @@ export function issueCertificate(request: CertificateRequest): string {
   cert.tbsCertificate = pki.getTBSCertificate(cert);
   const tbs = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), "binary");
   cert.signature = sign("sha256", tbs, signingKey).toString("binary");
-  return forge.pki.certificateToPem(cert);
+  return forge.pki.certificateToPem(cert).replaceAll("\r\n", "\n");
 }
 
 /** DER bytes of the first certificate in a PEM string. */

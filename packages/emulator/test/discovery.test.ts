@@ -212,6 +212,19 @@ describe("routing", () => {
     assert.equal(r.json().error, "not_found");
   });
 
+  test("a path starting with // is a path, not a host", async () => {
+    const r = await get("//common/discovery/instance");
+    assert.equal(r.status, 404);
+  });
+
+  test("a body over 1 MiB → 413", async () => {
+    const r = await call(`${emu.url}/${TENANT}/oauth2/v2.0/token`, {
+      ca: emu.caCertificate,
+      form: { grant_type: "client_credentials", padding: "x".repeat(1024 * 1024) },
+    });
+    assert.equal(r.status, 413);
+  });
+
   test("GET on the token endpoint → 405 with Allow", async () => {
     const r = await get(`/${TENANT}/oauth2/v2.0/token`);
     assert.equal(r.status, 405);

@@ -79,9 +79,9 @@ async function requestToken(
   opts: AcquireTokenForClientOptions,
   found: Exclude<Lookup, { hit: TokenResult }> | undefined,
 ): Promise<AuthenticationResult> {
-  let meta;
+  let meta = ctx.metadata;
   try {
-    meta = await ctx.resolveMetadata(opts.signal);
+    meta ??= await ctx.resolveMetadata(opts.signal);
   } catch (e) {
     const refused = authorityRefusal(e);
     if (refused) return errorResult(refused, newCorrelationId());
@@ -109,7 +109,7 @@ async function requestToken(
       ...auth,
       ...opts.data,
     };
-    const headers = { ...ctx.headers, ...ctx.telemetry.headers(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, found.reason) };
+    const headers = Object.assign(ctx.telemetry.headers(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, found.reason), ctx.headers);
     const outcome = await postTokenRequest(ctx.http, meta.token_endpoint, body, headers, opts.signal);
     const now = nowSeconds();
     if (!outcome.ok) {

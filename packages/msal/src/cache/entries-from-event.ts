@@ -39,7 +39,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Host (lowercase, no port) and first path segment of a token endpoint, as Python's `canonicalize()`. */
+// An app writes to one or two token endpoints; parsing the URL on every write would be waste.
+const splitEndpoints = new Map<string, { host: string; tenant: string }>();
+
 function splitTokenEndpoint(tokenEndpoint: string): { host: string; tenant: string } {
+  let split = splitEndpoints.get(tokenEndpoint);
+  if (split === undefined) {
+    split = parseTokenEndpoint(tokenEndpoint);
+    if (splitEndpoints.size >= 1024) splitEndpoints.clear();
+    splitEndpoints.set(tokenEndpoint, split);
+  }
+  return split;
+}
+
+function parseTokenEndpoint(tokenEndpoint: string): { host: string; tenant: string } {
   let url: URL;
   try {
     url = new URL(tokenEndpoint);

@@ -37,7 +37,7 @@ export async function postTokenRequest(
 ): Promise<TokenOutcome> {
   const init = {
     method: "POST" as const,
-    headers: { ...headers, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    headers: Object.assign({ "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, headers),
     body: formEncode(body),
     ...(signal ? { signal } : {}),
   };
