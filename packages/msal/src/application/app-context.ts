@@ -39,7 +39,6 @@ export class AppContext {
   readonly log: Logger | undefined;
   readonly clientAuth: (aud: string, now: number) => ClientAuthParams | Promise<ClientAuthParams>;
   #metadata: AuthorityMetadata | undefined;
-  #pendingMetadata: Promise<AuthorityMetadata> | undefined;
 
   constructor(clientId: unknown, options: ClientApplicationOptions | ConfidentialClientApplicationOptions | undefined, confidential: boolean) {
     if (typeof clientId !== "string" || !clientId) throw invalidArgType("clientId must be a non-empty string");
@@ -115,29 +114,18 @@ export class AppContext {
     return this.#metadata;
   }
 
-  /** Discovers the authority's endpoints once per instance (and once per process, below). */
-  resolveMetadata(signal?: AbortSignal): Promise<AuthorityMetadata> {
-    if (this.#metadata) return Promise.resolve(this.#metadata);
-    let pending = this.#pendingMetadata;
-    if (!pending) {
-      pending = discoverAuthority(this.authority, {
-        httpClient: this.http,
-        instanceDiscovery: this.instanceDiscovery,
-        validateAuthority: this.validateAuthority,
-      }).then(
-        (m: AuthorityMetadata) => {
-          this.#metadata = m;
-          this.#pendingMetadata = undefined;
-          return m;
-        },
-        (e: unknown) => {
-          this.#pendingMetadata = undefined;
-          throw e;
-        },
-      );
-      this.#pendingMetadata = pending;
-    }
-    return signal ? raceSignal(pending, signal) : pending;
+  /**
+   * The authority's endpoints. Discovery is shared by every app in the process and de-duplicated
+   * there; this instance keeps the answer so that its cache hits need no await.
+   */
+  async resolveMetadata(signal?: AbortSignal): Promise<AuthorityMetadata> {
+    this.#metadata ??= await discoverAuthority(this.authority, {
+      httpClient: this.http,
+      instanceDiscovery: this.instanceDiscovery,
+      validateAuthority: this.validateAuthority,
+      ...(signal ? { signal } : {}),
+    });
+    return this.#metadata;
   }
 
   /**
@@ -159,23 +147,4 @@ export class AppContext {
 
 function isStringArray(v: unknown): v is readonly string[] {
   return Array.isArray(v) && v.every((x) => typeof x === "string");
-}
-
-/** Lets one caller stop waiting for a shared promise without cancelling it for the others. */
-export function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }

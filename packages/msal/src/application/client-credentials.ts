@@ -79,6 +79,7 @@ async function requestToken(
   opts: AcquireTokenForClientOptions,
   found: Exclude<Lookup, { hit: TokenResult }> | undefined,
 ): Promise<AuthenticationResult> {
+  opts.signal?.throwIfAborted();
   let meta = ctx.metadata;
   try {
     meta ??= await ctx.resolveMetadata(opts.signal);
