@@ -3,14 +3,11 @@
  *
  * @module
  */
+import { parseSeconds } from "../cache/index.js";
 import { MsalError } from "../errors.js";
 import type { ErrorResponse, ErrorResult, TokenEndpointResponse, TokenResult } from "../protocol/wire.js";
 
-function toInt(v: unknown): number | undefined {
-  if (typeof v === "number" && Number.isFinite(v)) return Math.trunc(v);
-  if (typeof v === "string" && /^\s*\d+\s*$/.test(v)) return parseInt(v, 10);
-  return undefined;
-}
+const toInt = parseSeconds;
 
 /**
  * The result of a token response from the authority: every field it sent, `expires_in` as a
@@ -71,6 +68,3 @@ export function authorityRefusal(e: unknown): ErrorResponse | undefined {
     ? (cause as ErrorResponse)
     : undefined;
 }
-
-/** Parses an integer that a cache entry or response holds as a number or a decimal string. */
-export { toInt };

@@ -21,3 +21,5 @@ export type {
 export type { CacheableTokenResponse, IdTokenClaims, TokenCacheEvent } from "./token-cache-event.js";
 export { accessTokenKey, accountKey, appMetadataKey, cacheKeyFor, idTokenKey, refreshTokenKey } from "./cache-keys.js";
 export type { KeyFields } from "./cache-keys.js";
+
+export { parseSeconds } from "./seconds.js";

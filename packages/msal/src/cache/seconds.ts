@@ -15,7 +15,20 @@ const INTEGER = /^\s*[+-]?\d+\s*$/;
  */
 export function parseSeconds(value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : undefined;
-  if (typeof value === "string" && INTEGER.test(value)) return Number(value);
+  if (typeof value === "string") {
+    // Every cache hit parses expires_on: plain digits take a loop, not a regex.
+    const len = value.length;
+    if (len > 0 && len < 16) {
+      let n = 0;
+      for (let i = 0; i < len; i++) {
+        const d = value.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) return INTEGER.test(value) ? Number(value) : undefined;
+        n = n * 10 + d;
+      }
+      return n;
+    }
+    return INTEGER.test(value) ? Number(value) : undefined;
+  }
   return undefined;
 }
 
