@@ -56,13 +56,7 @@ export function parseAuthority(url: string, options: ParseAuthorityOptions = {})
   const kind: AuthorityKind = isCiam ? "ciam" : isAdfs ? "adfs" : isB2c ? "b2c" : "aad";
   return Object.freeze({
     kind,
-    url: `https://${parsed.instance}${parsed.path}`,
-    configuredUrl: url,
-    host: parsed.host,
-    instance: parsed.instance,
-    path: parsed.path,
-    query: parsed.query,
-    tenant: parsed.tenant,
+    ...locationOf(parsed, url),
     isAdfs,
     isB2c,
     isKnownToDeveloper: isAdfs || isB2c || options.validateAuthority === false,
@@ -85,18 +79,25 @@ export function parseOidcAuthority(url: string): AuthorityDescriptor {
   const parsed = parseHttpsAuthority(url, "oidcAuthority");
   return Object.freeze({
     kind: "oidc",
-    url: `https://${parsed.instance}${parsed.path}`,
-    configuredUrl: url,
-    host: parsed.host,
-    instance: parsed.instance,
-    path: parsed.path,
-    query: parsed.query,
-    tenant: parsed.tenant,
+    ...locationOf(parsed, url),
     isAdfs: parsed.tenant.toLowerCase() === "adfs",
     isB2c: true,
     isKnownToDeveloper: true,
     openIdConfigurationUrl: `https://${parsed.instance}${parsed.path}/.well-known/openid-configuration${parsed.query}`,
   });
+}
+
+/** The fields of a descriptor that say where the authority is, for every kind alike. */
+function locationOf(parsed: ReturnType<typeof parseHttpsAuthority>, configuredUrl: string) {
+  return {
+    url: `https://${parsed.instance}${parsed.path}`,
+    configuredUrl,
+    host: parsed.host,
+    instance: parsed.instance,
+    path: parsed.path,
+    query: parsed.query,
+    tenant: parsed.tenant,
+  };
 }
 
 /**
