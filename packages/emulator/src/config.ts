@@ -27,6 +27,36 @@ export interface AppConfig {
   readonly appRoles?: Readonly<Record<string, readonly string[]>>;
   /** A public client (desktop/mobile): it may not present credentials. */
   readonly publicClient?: boolean;
+  /**
+   * Redirect URIs registered for sign-in. `http://localhost` (any port, as Entra allows for loopback)
+   * matches every `http://localhost:{port}` and `http://127.0.0.1:{port}` URI with the same path.
+   */
+  readonly redirectUris?: readonly string[];
+  /** A member of the family of client ids (FOCI): its refresh tokens are family tokens (`foci: "1"`). */
+  readonly familyOfClientIds?: boolean;
+}
+
+/** A user account in a tenant. */
+export interface UserConfig {
+  /** The user principal name, e.g. `adele@contoso.onmicrosoft.com` (case-insensitive). */
+  readonly username: string;
+  /** The password the sign-in page, ROPC, and (for federated domains) WS-Trust accept. */
+  readonly password: string;
+  /** `name` claim (default: the part of the username before `@`). */
+  readonly displayName?: string;
+  /** `oid` (GUID; default: a stable GUID derived from tenant and username). */
+  readonly objectId?: string;
+  /** `email` claim, when set. */
+  readonly email?: string;
+  /**
+   * Every sign-in needs a second factor: the sign-in page asks for it, while ROPC and refresh
+   * answer `invalid_grant` + `suberror: basic_action` with a claims challenge (AADSTS50076).
+   */
+  readonly mfa?: boolean;
+  /** The user has not consented to apps: the sign-in page asks, ROPC answers `consent_required` (AADSTS65001). */
+  readonly consentRequired?: boolean;
+  /** Every non-interactive request for this user answers `interaction_required` (AADSTS50079). */
+  readonly interactionRequired?: boolean;
 }
 
 /** A web API (resource) registered in a tenant. */
@@ -37,6 +67,8 @@ export interface ApiConfig {
   readonly appId?: string;
   /** App roles the API defines; when set, grants must name only these. */
   readonly roles?: readonly string[];
+  /** Delegated permissions (scope names, e.g. `Orders.Read`); when set, user tokens may name only these. */
+  readonly scopes?: readonly string[];
 }
 
 /** A directory (tenant). */
@@ -49,6 +81,13 @@ export interface TenantConfig {
   readonly apps?: readonly AppConfig[];
   /** APIs besides Microsoft Graph, which every tenant has. */
   readonly apis?: readonly ApiConfig[];
+  /** Users who can sign in. */
+  readonly users?: readonly UserConfig[];
+  /**
+   * Domains (also verified domains of the tenant) whose users sign in at a federation service: the
+   * emulator's own WS-Trust endpoint, found through user realm discovery and MEX.
+   */
+  readonly federatedDomains?: readonly string[];
 }
 
 /** Options for {@link createEmulator}. */
@@ -163,7 +202,25 @@ function validateApp(app: unknown, path: string): void {
       }
     }
   }
-  if (app.publicClient !== undefined && typeof app.publicClient !== "boolean") fail(`${path}.publicClient`, "a boolean");
+  optionalBoolean(app, "publicClient", path);
+  optionalStringArray(app, "redirectUris", path);
+  optionalBoolean(app, "familyOfClientIds", path);
+}
+
+function optionalBoolean(obj: Record<string, unknown>, key: string, path: string): void {
+  if (obj[key] !== undefined && typeof obj[key] !== "boolean") fail(`${path}.${key}`, "a boolean");
+}
+
+function validateUser(user: unknown, path: string): void {
+  if (!isRecord(user)) fail(path, "an object");
+  if (typeof user.username !== "string" || !/^[^@\s]+@[^@\s]+$/.test(user.username)) fail(`${path}.username`, "a user principal name (name@domain)");
+  if (typeof user.password !== "string" || user.password === "") fail(`${path}.password`, "a non-empty string");
+  optionalString(user, "displayName", path);
+  optionalString(user, "email", path);
+  if (user.objectId !== undefined && (typeof user.objectId !== "string" || !isGuid(user.objectId))) fail(`${path}.objectId`, "a GUID");
+  optionalBoolean(user, "mfa", path);
+  optionalBoolean(user, "consentRequired", path);
+  optionalBoolean(user, "interactionRequired", path);
 }
 
 function validateTenant(tenant: unknown, path: string): void {
@@ -183,8 +240,14 @@ function validateTenant(tenant: unknown, path: string): void {
       if (typeof api.identifier !== "string" || api.identifier === "") fail(`${p}.identifier`, "a non-empty string");
       if (api.appId !== undefined && (typeof api.appId !== "string" || !isGuid(api.appId))) fail(`${p}.appId`, "a GUID");
       optionalStringArray(api, "roles", p);
+      optionalStringArray(api, "scopes", p);
     });
   }
+  if (tenant.users !== undefined) {
+    if (!Array.isArray(tenant.users)) fail(`${path}.users`, "an array");
+    tenant.users.forEach((u: unknown, i) => validateUser(u, `${path}.users[${i}]`));
+  }
+  optionalStringArray(tenant, "federatedDomains", path);
 }
 
 /**

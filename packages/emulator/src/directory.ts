@@ -25,6 +25,25 @@ export interface Api {
   readonly roles: readonly string[] | undefined;
   /** The `aud` of its tokens: the app id when known, else the identifier (Graph: its URL). */
   readonly audience: string;
+  /** Delegated permissions it defines; undefined means any scope name is accepted (as for Graph). */
+  readonly scopes: readonly string[] | undefined;
+}
+
+/** A user of a tenant. */
+export interface User {
+  /** The user principal name as configured. */
+  readonly username: string;
+  readonly password: string;
+  /** `oid`. */
+  readonly objectId: string;
+  /** `name`. */
+  readonly displayName: string;
+  readonly email: string | undefined;
+  readonly mfa: boolean;
+  readonly consentRequired: boolean;
+  readonly interactionRequired: boolean;
+  /** The user's domain is federated: passwords are checked by the federation service (WS-Trust). */
+  readonly federated: boolean;
 }
 
 /** A certificate registered on an app, with the thumbprints assertions name it by. */
@@ -53,6 +72,10 @@ export interface App {
   readonly publicClient: boolean;
   /** Object id of the app's service principal in this tenant (stable per tenant and client id). */
   readonly servicePrincipalId: string;
+  /** Registered redirect URIs, as configured. */
+  readonly redirectUris: readonly string[];
+  /** A member of the family of client ids. */
+  readonly familyOfClientIds: boolean;
   /** Application permissions granted to the app on an API. */
   rolesOn(api: Api): readonly string[];
 }
@@ -65,6 +88,11 @@ export interface Tenant {
   findApp(clientId: string): App | undefined;
   /** Finds an API by App ID URI or app id (case-insensitive, one trailing slash ignored). */
   findApi(resource: string): Api | undefined;
+  readonly users: readonly User[];
+  /** Finds a user by user principal name (case-insensitive). */
+  findUser(username: string): User | undefined;
+  /** Federated domains, lower-case. */
+  readonly federatedDomains: readonly string[];
 }
 
 /** All tenants of one emulator. */
@@ -73,6 +101,8 @@ export interface Directory {
   readonly defaultTenant: Tenant;
   /** Resolves a path segment: a tenant GUID or one of its domains (case-insensitive). */
   findTenant(segment: string): Tenant | undefined;
+  /** The tenant whose verified (or federated) domain is the username's domain, and the user if it exists. */
+  findUserRealm(username: string): { readonly tenant: Tenant; readonly user: User | undefined; readonly federated: boolean } | undefined;
 }
 
 /** A name-based GUID (RFC 9562 version 8 layout) so ids stay stable across runs. */
@@ -98,12 +128,19 @@ function parseCertificate(pem: string, where: string): X509Certificate {
 
 function buildTenant(config: TenantConfig, index: number): Tenant {
   const apis: Api[] = [
-    { identifier: MICROSOFT_GRAPH.identifier, appId: MICROSOFT_GRAPH.appId, roles: undefined, audience: MICROSOFT_GRAPH.identifier },
+    {
+      identifier: MICROSOFT_GRAPH.identifier,
+      appId: MICROSOFT_GRAPH.appId,
+      roles: undefined,
+      audience: MICROSOFT_GRAPH.identifier,
+      scopes: undefined,
+    },
     ...(config.apis ?? []).map((a) => ({
       identifier: a.identifier,
       appId: a.appId?.toLowerCase(),
       roles: a.roles,
       audience: a.appId?.toLowerCase() ?? a.identifier,
+      scopes: a.scopes,
     })),
   ];
   const findApi = (resource: string): Api | undefined => {
@@ -143,17 +180,41 @@ function buildTenant(config: TenantConfig, index: number): Tenant {
       trustedIssuers,
       publicClient: appConfig.publicClient ?? false,
       servicePrincipalId: stableGuid(`service-principal:${config.id.toLowerCase()}:${key}`),
+      redirectUris: appConfig.redirectUris ?? [],
+      familyOfClientIds: appConfig.familyOfClientIds ?? false,
       rolesOn: (api) => grants.get(api) ?? [],
     });
   });
 
-  const domains = config.domains ?? [];
+  const domains = [...(config.domains ?? [])];
+  const federatedDomains = (config.federatedDomains ?? []).map((d) => d.toLowerCase());
+  for (const d of federatedDomains) if (!domains.some((v) => v.toLowerCase() === d)) domains.push(d);
+  const users = new Map<string, User>();
+  (config.users ?? []).forEach((u, i) => {
+    const key = u.username.toLowerCase();
+    if (users.has(key)) throw new TypeError(`tenants[${index}].users[${i}].username "${u.username}" is used twice.`);
+    const domain = key.slice(key.indexOf("@") + 1);
+    users.set(key, {
+      username: u.username,
+      password: u.password,
+      objectId: u.objectId?.toLowerCase() ?? stableGuid(`user:${config.id.toLowerCase()}:${key}`),
+      displayName: u.displayName ?? u.username.slice(0, u.username.indexOf("@")),
+      email: u.email,
+      mfa: u.mfa ?? false,
+      consentRequired: u.consentRequired ?? false,
+      interactionRequired: u.interactionRequired ?? false,
+      federated: federatedDomains.includes(domain),
+    });
+  });
   return {
     id: config.id.toLowerCase(),
     displayName: config.displayName ?? domains[0] ?? config.id,
     domains,
     findApp: (clientId) => apps.get(clientId.toLowerCase()),
     findApi,
+    users: [...users.values()],
+    findUser: (username) => users.get(username.toLowerCase()),
+    federatedDomains,
   };
 }
 
@@ -180,7 +241,19 @@ export function createDirectory(configs: readonly TenantConfig[]): Directory {
     tenants,
     defaultTenant,
     findTenant: (segment) => bySegment.get(segment.toLowerCase()),
+    findUserRealm: (username) => {
+      const at = username.lastIndexOf("@");
+      if (at < 0) return undefined;
+      const domain = username.slice(at + 1).toLowerCase();
+      const tenant = bySegment.get(domain);
+      if (!tenant || isGuidLike(domain)) return undefined;
+      return { tenant, user: tenant.findUser(username), federated: tenant.federatedDomains.includes(domain) };
+    },
   };
+}
+
+function isGuidLike(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
 }
 
 /** True for `common`, `organizations` and `consumers` (case-insensitive). */
