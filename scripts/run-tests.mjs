@@ -1,4 +1,4 @@
-// Collects every packages/*/test/**/*.test.ts file and runs them under node:test,
+// Collects every packages/*/test/**/*.test.ts and examples/*/test/**/*.test.ts file and runs them under node:test,
 // with the TypeScript sources loaded through tsx and the workspaces resolved to src/.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -14,11 +14,13 @@ function collect(dir, out) {
 }
 
 const files = [];
-for (const pkg of readdirSync("packages")) {
-  try {
-    collect(join("packages", pkg, "test"), files);
-  } catch {
-    // a package without tests
+for (const root of ["packages", "examples"]) {
+  for (const pkg of readdirSync(root)) {
+    try {
+      collect(join(root, pkg, "test"), files);
+    } catch {
+      // a package without tests
+    }
   }
 }
 const filter = process.argv.slice(2);

@@ -28,3 +28,35 @@ function pick(value: unknown, key: string): unknown {
     ? (value as Record<string, unknown>)[key]
     : undefined;
 }
+
+/**
+ * The claims challenge the emulator sends with errors that need the user (multi-factor or another
+ * interactive step). Sent back as `claims` on an authorize request, it makes the sign-in page ask for
+ * the second factor again.
+ */
+export const MFA_CLAIMS_CHALLENGE = JSON.stringify({
+  access_token: { capolids: { essential: true, values: ["c0de0000-4d46-4100-8000-6d6661706f6c"] } },
+});
+
+/**
+ * True when a `claims` parameter asks for more than client capabilities: a resource's claims
+ * challenge, which the sign-in page answers with a fresh second factor. Unparsable values count as
+ * none (the token endpoint reports them; the sign-in page ignores them).
+ */
+export function isClaimsChallenge(claims: string | null): boolean {
+  if (claims === null || claims.trim() === "") return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(claims);
+  } catch {
+    return false;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return false;
+  return Object.entries(parsed).some(
+    ([target, members]) =>
+      target !== "access_token" ||
+      typeof members !== "object" ||
+      members === null ||
+      Object.keys(members).some((name) => name !== "xms_cc"),
+  );
+}

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { decodeJwt } from "jose";
 import { JWT_BEARER_ASSERTION_TYPE, verifyClientAssertion } from "./client-assertion.js";
 import type { EmulatorContext } from "./context.js";
@@ -11,6 +10,8 @@ import {
   unknownClient,
 } from "./errors.js";
 import type { EmulatorRequest } from "./http.js";
+import { sameSecret } from "./secrets.js";
+import { credentialRequired } from "./user-errors.js";
 
 // Client authentication at the token endpoint: client_secret in the body, HTTP Basic (RFC 6749 §2.3.1),
 // or a JWT client assertion (RFC 7523), exactly one of them.
@@ -48,14 +49,10 @@ function parseBasic(authorization: string | undefined): BasicCredentials | undef
   }
 }
 
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
-}
-
 function secretMatches(app: App, secret: string): boolean {
-  const presented = digest(secret);
   let ok = false;
-  for (const candidate of app.secrets) ok = timingSafeEqual(presented, digest(candidate)) || ok;
+  // Every candidate is compared, so the time taken does not tell which one matched.
+  for (const candidate of app.secrets) ok = sameSecret(secret, candidate) || ok;
   return ok;
 }
 
@@ -132,4 +129,21 @@ export async function authenticateClient(
     replay: ctx.assertionReplay,
   });
   return { app, method: "assertion", acr: "2" };
+}
+
+/**
+ * {@link authenticateClient} for grants that act for a user: public clients present nothing, and a
+ * confidential app must authenticate.
+ *
+ * @throws EntraError as {@link authenticateClient}, and invalid_client AADSTS7000218 when a
+ *   confidential app presented no credential.
+ */
+export async function authenticateUserClient(
+  ctx: EmulatorContext,
+  request: EmulatorRequest,
+  tenant: Tenant,
+): Promise<ClientAuthentication> {
+  const client = await authenticateClient(ctx, request, tenant);
+  if (client.method === "none" && !client.app.publicClient) throw credentialRequired();
+  return client;
 }

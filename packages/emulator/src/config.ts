@@ -112,16 +112,36 @@ export interface EmulatorOptions {
   readonly issuerHost?: string;
   /** Receives one line per request (method, path, grant, client id, status); never tokens or secrets. */
   readonly logger?: (line: string) => void;
+  /**
+   * `refresh_in` (seconds) in token responses, which tells MSALs to refresh early. Default: half the
+   * access-token lifetime when that is 2 hours or more (as Entra does for long-lived tokens), else none.
+   * Never more than the lifetime.
+   */
+  readonly refreshIn?: number;
 }
 
 /**
- * The default tenant: Contoso, with a sample confidential app (secret auth) granted
- * `Orders.Read.All` on `api://orders` and `User.Read.All` on Microsoft Graph.
+ * The one-time code the sign-in page accepts for multi-factor authentication (users with `mfa`).
+ * The page shows it too: the emulator has no phones.
+ */
+export const MFA_CODE = "123456";
+
+/**
+ * The default tenant: Contoso (`contoso.onmicrosoft.com`, federated domain `contoso.example`).
+ *
+ * Apps: a daemon (secret; `Orders.Read.All` on `api://orders`, `User.Read.All` on Graph), a web app
+ * (secret; redirect `http://localhost/auth/redirect`, any port), two public desktop apps in the family
+ * of client ids (redirect `http://localhost`, any port), and the Orders API's own registration (secret),
+ * which may call other APIs on behalf of its users.
+ *
+ * Users: Adele (password only), Megan (multi-factor: the code is {@link MFA_CODE}), Lee (must consent to
+ * apps), and Alex on the federated domain (WS-Trust).
  */
 export const defaultTenant = {
   id: "7e57ab1e-0000-4c0d-8e5a-c0de70c0ffee",
   displayName: "Contoso",
   domains: ["contoso.onmicrosoft.com"],
+  federatedDomains: ["contoso.example"],
   apps: [
     {
       clientId: "d4e1c0de-0000-4a11-8c11-000000000001",
@@ -132,13 +152,50 @@ export const defaultTenant = {
         "https://graph.microsoft.com": ["User.Read.All"],
       },
     },
+    {
+      clientId: "d4e1c0de-0000-4a11-8c11-000000000002",
+      displayName: "Sample web app",
+      secrets: ["web-secret~emulator-only"],
+      redirectUris: ["http://localhost/auth/redirect"],
+    },
+    {
+      clientId: "d4e1c0de-0000-4a11-8c11-000000000003",
+      displayName: "Sample desktop app",
+      publicClient: true,
+      redirectUris: ["http://localhost"],
+      familyOfClientIds: true,
+    },
+    {
+      clientId: "d4e1c0de-0000-4a11-8c11-000000000004",
+      displayName: "Sample family app",
+      publicClient: true,
+      redirectUris: ["http://localhost"],
+      familyOfClientIds: true,
+    },
+    {
+      clientId: "0a0d3e45-0000-4b5c-9d00-0000000000a1",
+      displayName: "Orders API",
+      secrets: ["orders-api-secret~emulator-only"],
+    },
   ],
   apis: [
     {
       identifier: "api://orders",
       appId: "0a0d3e45-0000-4b5c-9d00-0000000000a1",
       roles: ["Orders.Read.All", "Orders.ReadWrite.All"],
+      scopes: ["Orders.Read", "Orders.ReadWrite"],
     },
+  ],
+  users: [
+    {
+      username: "adele@contoso.onmicrosoft.com",
+      password: "adele-password~emulator",
+      displayName: "Adele Vance",
+      email: "adele@contoso.onmicrosoft.com",
+    },
+    { username: "megan@contoso.onmicrosoft.com", password: "megan-password~emulator", displayName: "Megan Bowen", mfa: true },
+    { username: "lee@contoso.onmicrosoft.com", password: "lee-password~emulator", displayName: "Lee Gu", consentRequired: true },
+    { username: "alex@contoso.example", password: "alex-password~emulator", displayName: "Alex Wilber" },
   ],
 } as const satisfies TenantConfig;
 
@@ -151,6 +208,7 @@ export interface ResolvedOptions {
   readonly clock: () => number;
   readonly issuerHost: string | undefined;
   readonly logger: ((line: string) => void) | undefined;
+  readonly refreshIn: number | undefined;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -266,7 +324,7 @@ export function assertEmulatorOptions(input: unknown): asserts input is Emulator
  */
 export function resolveOptions(options: unknown = {}): ResolvedOptions {
   if (!isRecord(options)) fail("(root)", "an object");
-  const { port, hostnames, tenants, tokenLifetime, clock, issuerHost, logger } = options;
+  const { port, hostnames, tenants, tokenLifetime, clock, issuerHost, logger, refreshIn } = options;
   if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) {
     fail("port", "an integer from 0 to 65535");
   }
@@ -283,6 +341,9 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     fail("issuerHost", "a host[:port] string");
   }
   if (logger !== undefined && typeof logger !== "function") fail("logger", "a function");
+  if (refreshIn !== undefined && (typeof refreshIn !== "number" || !Number.isInteger(refreshIn) || refreshIn <= 0)) {
+    fail("refreshIn", "a positive integer (seconds)");
+  }
   return {
     port: (port as number | undefined) ?? 0,
     hostnames: (hostnames as readonly string[] | undefined) ?? [],
@@ -291,5 +352,6 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     clock: (clock as (() => number) | undefined) ?? (() => Date.now() / 1000),
     issuerHost: issuerHost as string | undefined,
     logger: logger as ((line: string) => void) | undefined,
+    refreshIn: refreshIn as number | undefined,
   };
 }

@@ -85,12 +85,16 @@ export interface Tenant {
   readonly id: string;
   readonly displayName: string;
   readonly domains: readonly string[];
+  /** The app registrations, in configuration order. */
+  readonly apps: readonly App[];
   findApp(clientId: string): App | undefined;
   /** Finds an API by App ID URI or app id (case-insensitive, one trailing slash ignored). */
   findApi(resource: string): Api | undefined;
   readonly users: readonly User[];
   /** Finds a user by user principal name (case-insensitive). */
   findUser(username: string): User | undefined;
+  /** Finds a user by object id (`oid`, case-insensitive). */
+  findUserById(objectId: string): User | undefined;
   /** Federated domains, lower-case. */
   readonly federatedDomains: readonly string[];
 }
@@ -210,10 +214,15 @@ function buildTenant(config: TenantConfig, index: number): Tenant {
     id: config.id.toLowerCase(),
     displayName: config.displayName ?? domains[0] ?? config.id,
     domains,
+    apps: [...apps.values()],
     findApp: (clientId) => apps.get(clientId.toLowerCase()),
     findApi,
     users: [...users.values()],
     findUser: (username) => users.get(username.toLowerCase()),
+    findUserById: (objectId) => {
+      const id = objectId.toLowerCase();
+      return [...users.values()].find((u) => u.objectId === id);
+    },
     federatedDomains,
   };
 }

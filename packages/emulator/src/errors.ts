@@ -3,6 +3,16 @@ import type { EmulatorRequest, JsonResult } from "./http.js";
 // Entra's error responses: an OAuth `error`, an AADSTS code and text, and the diagnostics MSALs surface
 // (authority-wire-format §3.1). Handlers throw `EntraError`; the server renders it per request.
 
+/** Optional members of an error body (authority-wire-format §3.1). */
+export interface EntraErrorDetails {
+  /** e.g. `basic_action`, `consent_required`, `bad_token`. */
+  readonly suberror?: string;
+  /** A claims challenge (JSON string) the client sends back on its next interactive request. */
+  readonly claims?: string;
+  /** e.g. `["client_mismatch"]` for a family refresh token redeemed by an app outside the family. */
+  readonly error_additional_info?: readonly string[];
+}
+
 /** An Entra error a handler throws; rendered with the request's trace and correlation ids. */
 export class EntraError extends Error {
   override readonly name = "EntraError";
@@ -13,13 +23,23 @@ export class EntraError extends Error {
   readonly code: number;
   /** Extra response headers (e.g. `Retry-After`). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Extra body members. */
+  readonly details: EntraErrorDetails;
 
-  constructor(status: number, error: string, code: number, message: string, headers: Readonly<Record<string, string>> = {}) {
+  constructor(
+    status: number,
+    error: string,
+    code: number,
+    message: string,
+    headers: Readonly<Record<string, string>> = {},
+    details: EntraErrorDetails = {},
+  ) {
     super(message);
     this.status = status;
     this.error = error;
     this.code = code;
     this.headers = headers;
+    this.details = details;
   }
 }
 
@@ -29,7 +49,7 @@ export function entraTimestamp(epochSeconds: number): string {
 }
 
 /** The JSON body of an Entra error. */
-export interface EntraErrorBody {
+export interface EntraErrorBody extends EntraErrorDetails {
   readonly error: string;
   readonly error_description: string;
   readonly error_codes: readonly number[];
@@ -39,14 +59,16 @@ export interface EntraErrorBody {
   readonly error_uri: string;
 }
 
-/** Renders an {@link EntraError} for a request, with extra headers merged in. */
-export function renderEntraError(
-  err: EntraError,
-  request: Pick<EmulatorRequest, "host" | "now" | "requestId" | "correlationId">,
-  headers: Readonly<Record<string, string>> = {},
-): JsonResult {
+/** The request facts an error body carries. */
+export type ErrorRequestFacts = Pick<EmulatorRequest, "host" | "now" | "requestId" | "correlationId">;
+
+/**
+ * Shapes the body of an {@link EntraError} for a request: the one place error bodies are built, for
+ * JSON responses, authorize error redirects and error pages alike.
+ */
+export function entraErrorBody(err: EntraError, request: ErrorRequestFacts): EntraErrorBody {
   const timestamp = entraTimestamp(request.now);
-  const body: EntraErrorBody = {
+  return {
     error: err.error,
     error_description:
       `AADSTS${err.code}: ${err.message}\r\nTrace ID: ${request.requestId}\r\n` +
@@ -56,8 +78,17 @@ export function renderEntraError(
     trace_id: request.requestId,
     correlation_id: request.correlationId,
     error_uri: `https://${request.host}/error?code=${err.code}`,
+    ...err.details,
   };
-  return { type: "json", status: err.status, body, headers: { ...headers, ...err.headers } };
+}
+
+/** Renders an {@link EntraError} for a request, with extra headers merged in. */
+export function renderEntraError(
+  err: EntraError,
+  request: ErrorRequestFacts,
+  headers: Readonly<Record<string, string>> = {},
+): JsonResult {
+  return { type: "json", status: err.status, body: entraErrorBody(err, request), headers: { ...headers, ...err.headers } };
 }
 
 // ---- Discovery -----------------------------------------------------------------------------------

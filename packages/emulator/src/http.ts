@@ -21,6 +21,8 @@ export interface EmulatorRequest {
   readonly headers: IncomingHttpHeaders;
   /** The `application/x-www-form-urlencoded` body; empty for other requests. */
   readonly form: URLSearchParams;
+  /** The raw body as UTF-8 text (a SOAP envelope, say); empty for GET and HEAD. */
+  readonly body: string;
   /** Route parameters, decoded (e.g. `tenant`). */
   readonly params: Readonly<Record<string, string>>;
   /** `host[:port]` to use in URLs produced for this request. */

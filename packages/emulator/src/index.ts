@@ -6,8 +6,15 @@ export type { Emulator } from "./server.js";
 export type { RecordedRequest, TokenRequestFilter } from "./request-log.js";
 
 // Configuration
-export { defaultTenant } from "./config.js";
-export type { ApiConfig, AppConfig, EmulatorOptions, TenantConfig, TrustedIssuerConfig } from "./config.js";
+export { MFA_CODE, defaultTenant } from "./config.js";
+export type { ApiConfig, AppConfig, EmulatorOptions, TenantConfig, TrustedIssuerConfig, UserConfig } from "./config.js";
+
+// Signing in without a browser (tests of the auth code flow)
+export { SignInError, signInWithForm } from "./sign-in/form-client.js";
+export type { FetchLike, SignInOptions, SignInResult } from "./sign-in/form-client.js";
+
+// The protected demo API
+export { PROTECTED_API_PATH } from "./endpoints/protected-api.js";
 
 // Test certificates for certificate credentials
 export { createCertificateAuthority, createTestCertificate } from "./certificates.js";

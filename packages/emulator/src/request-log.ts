@@ -28,9 +28,11 @@ export interface TokenRequestFilter {
   readonly status?: number;
 }
 
+// Credentials, and personal data that names a user (hints, anchors), are masked.
 const SENSITIVE = new Set([
   "client_secret", "client_assertion", "assertion", "code", "refresh_token", "password", "device_code",
-  "code_verifier", "access_token", "id_token", "id_token_hint", "login_hint", "username",
+  "code_verifier", "access_token", "id_token", "id_token_hint", "login_hint", "username", "logout_hint",
+  "x-anchormailbox", "otc", "client_info", "session_state", "user_code", "spa_code",
 ]);
 
 /** Copies a query into a plain object with credential-bearing values masked. */

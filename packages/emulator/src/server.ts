@@ -7,15 +7,23 @@ import type { AddressInfo } from "node:net";
 import { resolveOptions } from "./config.js";
 import type { EmulatorOptions } from "./config.js";
 import type { EmulatorContext } from "./context.js";
+import { AuthorizationCodes } from "./authorization-codes.js";
+import { Consents } from "./consents.js";
 import { createDirectory } from "./directory.js";
+import { PROTECTED_API_PATH } from "./endpoints/protected-api.js";
 import { EntraError, renderEntraError } from "./errors.js";
 import { TOKEN_RESPONSE_HEADERS, json } from "./http.js";
 import type { EmulatorRequest, HandlerResult, RequestNotes } from "./http.js";
+import { RefreshTokens } from "./refresh-tokens.js";
 import { ReplayCache } from "./replay-cache.js";
 import { RequestLog, redactQuery } from "./request-log.js";
 import type { RecordedRequest, TokenRequestFilter } from "./request-log.js";
 import { createRouter } from "./routes.js";
 import type { Router } from "./router.js";
+import { SignInFlows } from "./sign-in/flows.js";
+import { signInWithForm } from "./sign-in/form-client.js";
+import type { SignInOptions, SignInResult } from "./sign-in/form-client.js";
+import { Sessions } from "./sign-in/sessions.js";
 import { createSigningKey } from "./signing-key.js";
 import { createTlsIdentity } from "./tls.js";
 
@@ -41,6 +49,13 @@ export interface Emulator {
   tokenRequestCount(filter?: TokenRequestFilter): number;
   /** Empties {@link Emulator.requests}. */
   clearRequests(): void;
+  /** `https://{host}/api/me`: the protected demo API (a bearer token from this emulator gets the user's profile). */
+  readonly protectedApiUrl: string;
+  /**
+   * {@link signInWithForm} trusting this emulator's CA: signs in at an authorize URL as a browser
+   * would, without one.
+   */
+  signIn(authUri: string, options?: SignInOptions): Promise<SignInResult>;
   /** Stops listening and closes every connection, keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -127,11 +142,12 @@ async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerResponse
   const host = d.publicHost(req.headers.host);
   const notes: RequestNotes = {};
   let form = new URLSearchParams();
+  let body = "";
   let result: HandlerResult;
   const context = { host, now, requestId, correlationId };
   try {
     if (method !== "GET" && method !== "HEAD") {
-      const body = await readBody(req);
+      body = await readBody(req);
       if ((req.headers["content-type"] ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")) {
         form = new URLSearchParams(body);
       }
@@ -140,7 +156,7 @@ async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerResponse
     if (match.kind === "found") {
       if (match.params.tenant !== undefined) notes.tenant = match.params.tenant;
       const request: EmulatorRequest = {
-        method, path: url.pathname, query, headers: req.headers, form, params: match.params, host, now,
+        method, path: url.pathname, query, headers: req.headers, form, body, params: match.params, host, now,
         correlationId, requestId, notes,
       };
       result = await match.handler(request);
@@ -229,8 +245,14 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     directory,
     signingKey,
     tokenLifetime: resolved.tokenLifetime,
+    refreshIn: resolved.refreshIn,
     assertionReplay: new ReplayCache(),
     knownHosts,
+    codes: new AuthorizationCodes(),
+    refreshTokens: new RefreshTokens(),
+    consents: new Consents(),
+    sessions: new Sessions(),
+    signIns: new SignInFlows(),
   };
   const log = new RequestLog();
   const dispatcher: Dispatcher = {
@@ -266,6 +288,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
     tokenRequestCount: (filter) => log.tokenRequestCount(filter),
     clearRequests: () => log.clear(),
+    protectedApiUrl: `https://${host}${PROTECTED_API_PATH}`,
+    signIn: (authUri, signInOptions = {}) => signInWithForm(authUri, { ca: tls.caCertificate, ...signInOptions }),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

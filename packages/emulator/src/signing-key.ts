@@ -16,6 +16,8 @@ export interface SigningJwk {
 /** The key an emulator signs its tokens with. */
 export interface SigningKey {
   readonly privateKey: KeyObject;
+  /** Verifies what the emulator signed (user assertions, tokens presented to its protected API). */
+  readonly publicKey: KeyObject;
   /** Key id in token headers; like Entra's, the base64url SHA-1 thumbprint of the key's certificate. */
   readonly kid: string;
   readonly jwk: SigningJwk;
@@ -39,6 +41,7 @@ export async function createSigningKey(): Promise<SigningKey> {
   }
   return {
     privateKey: createPrivateKey(keys.privateKey),
+    publicKey: createPublicKey(keys.publicKey),
     kid,
     jwk: { kty: "RSA", use: "sig", kid, x5t: kid, n: publicJwk.n, e: publicJwk.e, x5c: [der.toString("base64")] },
   };

@@ -48,7 +48,7 @@ function field(output: string, label: string): string {
 }
 
 describe("msal-ts-emulator CLI", () => {
-  test("prints URL, authority, discovery URL, sample app and CA path; serves; stops on SIGTERM", async () => {
+  test("prints URL, authority, discovery URL, apps, users, protected API and CA path; serves; stops on SIGTERM", async () => {
     const caOut = join(dir, "ca.pem");
     const { child, output } = await start(["--port", "0", "--ca-out", caOut, "--hostname", "emu.test"]);
     const text = output();
@@ -57,6 +57,13 @@ describe("msal-ts-emulator CLI", () => {
     assert.equal(field(text, "authority"), `${url}/${defaultTenant.id}`);
     assert.equal(field(text, "instance discovery"), `${url}/common/discovery/instance`);
     assert.match(text, new RegExp(`client id ${defaultTenant.apps[0].clientId}, secret ${defaultTenant.apps[0].secrets[0].replace(/[~]/g, "\\~")}`));
+    assert.equal(field(text, "protected API"), `${url}/api/me`);
+    for (const user of defaultTenant.users) {
+      assert.match(text, new RegExp(`${user.username.replace(/\./g, "\\.")}\\s+password ${user.password.replace(/[~]/g, "\\~")}`));
+    }
+    assert.match(text, /megan@contoso\.onmicrosoft\.com\s+password \S+\s+\(multi-factor, code 123456\)/);
+    assert.match(text, /alex@contoso\.example\s+password \S+\s+\(federated, WS-Trust\)/);
+    assert.match(text, new RegExp(`client id ${defaultTenant.apps[1].clientId}, secret \\S+, redirect http://localhost/auth/redirect \\(any port\\)`));
     assert.equal(field(text, "CA certificate"), caOut);
     const ca = readFileSync(caOut, "utf8");
 

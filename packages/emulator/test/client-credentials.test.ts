@@ -5,6 +5,7 @@ import type { JSONWebKeySet } from "jose";
 import { createEmulator } from "../src/index.js";
 import type { Emulator } from "../src/index.js";
 import { DOMAIN, ORDERS_APP_ID, TENANT } from "./support/fixtures.js";
+import { assertEntraError as assertEntraErrorShape } from "./support/entra-error.js";
 import { call } from "./support/https.js";
 import type { CallOptions } from "./support/https.js";
 
@@ -62,13 +63,7 @@ async function jwks(): Promise<JSONWebKeySet> {
 
 /** Entra's error shape (authority-wire-format §3.1). */
 function assertEntraError(body: Record<string, unknown>, error: string, code: number): void {
-  assert.equal(body.error, error, String(body.error_description));
-  assert.deepEqual(body.error_codes, [code]);
-  assert.match(String(body.error_description), new RegExp(`^AADSTS${code}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: \\S+\\r\\nTimestamp: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}Z$`));
-  assert.match(String(body.timestamp), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/);
-  assert.match(String(body.trace_id), /^[0-9a-f-]{36}$/);
-  assert.ok(typeof body.correlation_id === "string" && body.correlation_id.length > 0);
-  assert.equal(body.error_uri, `${emu.url}/error?code=${code}`);
+  assertEntraErrorShape(emu.url, body, error, code);
 }
 
 describe("client credentials with a secret", () => {

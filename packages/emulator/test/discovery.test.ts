@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createEmulator, defaultTenant } from "../src/index.js";
 import type { Emulator } from "../src/index.js";
+import { assertEntraError as assertEntraErrorShape } from "./support/entra-error.js";
 import { call } from "./support/https.js";
 import { DOMAIN, TENANT } from "./support/fixtures.js";
 
@@ -16,19 +17,9 @@ function get(path: string, headers: Record<string, string> = {}) {
   return call(`${emu.url}${path}`, { ca: emu.caCertificate, headers });
 }
 
-/** Checks Entra's error shape (authority-wire-format §3.1). */
+/** Entra's error shape (authority-wire-format §3.1). */
 function assertEntraError(body: Record<string, unknown>, error: string, code: number): void {
-  assert.equal(body.error, error);
-  assert.deepEqual(body.error_codes, [code]);
-  assert.match(String(body.timestamp), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/);
-  assert.match(String(body.trace_id), /^[0-9a-f-]{36}$/);
-  assert.match(String(body.correlation_id), /^[0-9a-f-]{36}$/);
-  assert.equal(body.error_uri, `${emu.url}/error?code=${code}`);
-  const lines = String(body.error_description).split("\r\n");
-  assert.match(lines[0] ?? "", new RegExp(`^AADSTS${code}: `));
-  assert.equal(lines[1], `Trace ID: ${String(body.trace_id)}`);
-  assert.equal(lines[2], `Correlation ID: ${String(body.correlation_id)}`);
-  assert.equal(lines[3], `Timestamp: ${String(body.timestamp)}`);
+  assertEntraErrorShape(emu.url, body, error, code);
 }
 
 describe("emulator handle", () => {

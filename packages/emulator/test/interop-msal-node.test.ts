@@ -2,12 +2,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ConfidentialClientApplication } from "@azure/msal-node";
-import type { Configuration, INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
+import type { Configuration, INetworkModule } from "@azure/msal-node";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { Agent, fetch } from "undici";
+import { Agent } from "undici";
 import { createCertificateAuthority, createEmulator, createTestCertificate } from "../src/index.js";
 import type { Emulator } from "../src/index.js";
 import { DOMAIN, TENANT } from "./support/fixtures.js";
+import { msalNodeNetwork } from "./support/msal-node.js";
 
 const SECRET_APP = "5b4a3c2d-1e0f-4a9b-8c7d-000000000001";
 const CERT_APP = "5b4a3c2d-1e0f-4a9b-8c7d-000000000002";
@@ -22,19 +23,9 @@ let emu: Emulator;
 let dispatcher: Agent;
 const sentBodies: string[] = [];
 
-/** msal-node's transport, trusting the emulator's CA (msal-node 7 has no CA option of its own). */
+/** msal-node's transport, trusting the emulator's CA, recording request bodies. */
 function networkClient(): INetworkModule {
-  const send = async <T>(url: string, method: "GET" | "POST", options?: NetworkRequestOptions): Promise<NetworkResponse<T>> => {
-    if (options?.body) sentBodies.push(options.body);
-    const res = await fetch(url, { method, headers: options?.headers ?? {}, body: options?.body ?? null, dispatcher });
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => (headers[k] = v));
-    return { status: res.status, headers, body: (await res.json()) as T };
-  };
-  return {
-    sendGetRequestAsync: (url, options) => send(url, "GET", options),
-    sendPostRequestAsync: (url, options) => send(url, "POST", options),
-  };
+  return msalNodeNetwork(dispatcher, sentBodies);
 }
 
 function app(auth: Omit<Configuration["auth"], "authority" | "knownAuthorities">, authority = emu.authority): ConfidentialClientApplication {

@@ -19,6 +19,7 @@ export type MsalErrorCode =
   | "ERR_DISCOVERY"
   | "ERR_CACHE_FORMAT"
   | "ERR_CLIENT_CREDENTIAL"
+  | "ERR_WS_TRUST"
   | "ERR_NETWORK"
   | "ERR_HTTP_STATUS"
   | "ERR_INVALID_RESPONSE"

@@ -10,15 +10,25 @@
 export { ClientApplication, ConfidentialClientApplication, PublicClientApplication } from "./application/index.js";
 export type {
   Account,
+  AcquireTokenByAuthCodeFlowOptions,
+  AcquireTokenByAuthorizationCodeOptions,
+  AcquireTokenByRefreshTokenOptions,
+  AcquireTokenByUsernamePasswordOptions,
   AcquireTokenForClientOptions,
+  AcquireTokenOnBehalfOfOptions,
+  AcquireTokenSilentOptions,
   ClientApplicationOptions,
   ConfidentialClientApplicationOptions,
   GetAccountsOptions,
+  GetAuthorizationRequestUrlOptions,
+  InitiateAuthCodeFlowOptions,
   Logger,
+  PromptValue,
 } from "./application/index.js";
 
 // Results and wire shapes
 export { TokenSource } from "./protocol/wire.js";
+export type { AuthCodeFlow, AuthResponse, IdTokenClaims } from "./protocol/index.js";
 export type {
   AuthenticationResult,
   ErrorResponse,

@@ -4,7 +4,7 @@ import type { EmulatorContext } from "../context.js";
 import { missingClientCredential, tenantRequired } from "../errors.js";
 import { TOKEN_RESPONSE_HEADERS, json } from "../http.js";
 import { resolveDefaultScope } from "../scopes.js";
-import { issueAppAccessToken } from "../tokens.js";
+import { issueAppAccessToken, refreshIn } from "../tokens.js";
 import type { GrantHandler } from "../endpoints/token.js";
 
 /**
@@ -28,10 +28,17 @@ export function createClientCredentialsGrant(ctx: EmulatorContext): GrantHandler
       host: request.host,
       now: request.now,
     });
+    const early = refreshIn(ctx);
     // The client-credentials shape: no scope, no refresh token, no id token.
     return json(
       200,
-      { token_type: "Bearer", expires_in: token.expires_in, ext_expires_in: token.expires_in, access_token: token.access_token },
+      {
+        token_type: "Bearer",
+        expires_in: token.expires_in,
+        ext_expires_in: token.expires_in,
+        ...(early === undefined ? {} : { refresh_in: early }),
+        access_token: token.access_token,
+      },
       TOKEN_RESPONSE_HEADERS,
     );
   };

@@ -7,6 +7,7 @@
 import {
   discoverAuthority,
   getAuthorityAliases,
+  getCachedAuthorityMetadata,
   resolveAuthorityConfig,
   type AuthorityDescriptor,
   type AuthorityMetadata,
@@ -129,6 +130,47 @@ export class AppContext {
   }
 
   /**
+   * The authority a call goes to: the app's own, or one the call names (a tenant switch, say),
+   * which is validated and discovered as the app's own would be.
+   *
+   * @param authority An authority URL, or `undefined` for the app's.
+   */
+  target(authority?: string): AuthorityTarget {
+    if (authority === undefined) return { descriptor: this.authority, environment: this.environment, own: true };
+    if (typeof authority !== "string") throw invalidArgType("authority must be an authority URL string");
+    const descriptor = resolveAuthorityConfig({
+      authority,
+      oidcAuthority: undefined,
+      validateAuthority: this.validateAuthority,
+      instanceDiscovery: this.instanceDiscovery,
+    });
+    return { descriptor, environment: descriptor.host, own: false };
+  }
+
+  /** The endpoints of a call's authority (see {@link target}). */
+  async metadataOf(target: AuthorityTarget, signal?: AbortSignal): Promise<AuthorityMetadata> {
+    if (target.own) return this.resolveMetadata(signal);
+    return discoverAuthority(target.descriptor, {
+      httpClient: this.http,
+      instanceDiscovery: this.instanceDiscovery,
+      validateAuthority: this.validateAuthority,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /**
+   * The cache `realm` of a call's authority when it is known without a request: from discovery
+   * done earlier in the process, or a tenant GUID (which is what the token endpoint names).
+   */
+  knownRealm(target: AuthorityTarget): string | undefined {
+    const known = (target.own ? this.#metadata : undefined) ??
+      getCachedAuthorityMetadata(target.descriptor, { instanceDiscovery: this.instanceDiscovery, validateAuthority: this.validateAuthority });
+    if (known) return known.tenant;
+    const tenant = target.descriptor.tenant;
+    return target.descriptor.kind === "aad" && GUID.test(tenant) ? tenant.toLowerCase() : undefined;
+  }
+
+  /**
    * The cache environments of this app's authority: its host name first, then its aliases'
    * (instance discovery may name hosts with ports; cache entries never carry one).
    */
@@ -144,6 +186,17 @@ export class AppContext {
     return [...names];
   }
 }
+
+/** A call's authority: see {@link AppContext.target}. */
+export interface AuthorityTarget {
+  readonly descriptor: AuthorityDescriptor;
+  /** Its host name: the cache `environment` of the tokens it issues. */
+  readonly environment: string;
+  /** The app's configured authority (whose metadata the app keeps). */
+  readonly own: boolean;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isStringArray(v: unknown): v is readonly string[] {
   return Array.isArray(v) && v.every((x) => typeof x === "string");

@@ -4,10 +4,24 @@
  * @module
  */
 import type { TokenCache } from "../cache/index.js";
+import type { AuthCodeFlow, AuthenticationResult, TokenResult } from "../protocol/index.js";
 import { getAccounts, removeAccount, type Account, type GetAccountsOptions } from "./accounts.js";
 import { AppContext } from "./app-context.js";
+import {
+  acquireTokenByAuthCodeFlow,
+  acquireTokenByAuthorizationCode,
+  getAuthorizationRequestUrl,
+  initiateAuthCodeFlow,
+  type AcquireTokenByAuthCodeFlowOptions,
+  type AcquireTokenByAuthorizationCodeOptions,
+  type GetAuthorizationRequestUrlOptions,
+  type InitiateAuthCodeFlowOptions,
+} from "./auth-code.js";
 import type { ClientApplicationOptions, ConfidentialClientApplicationOptions } from "./options.js";
+import { acquireTokenByRefreshToken, type AcquireTokenByRefreshTokenOptions } from "./refresh.js";
+import { acquireTokenSilent, acquireTokenSilentWithError, type AcquireTokenSilentOptions } from "./silent.js";
 import { ApiId } from "./telemetry.js";
+import { acquireTokenByUsernamePassword, type AcquireTokenByUsernamePasswordOptions } from "./username-password.js";
 
 /**
  * What every application can do. You do not usually use this class directly: construct a
@@ -69,5 +83,132 @@ export class ClientApplication {
    */
   async removeAccount(account: Account): Promise<void> {
     removeAccount(this.ctx, account);
+  }
+
+  /**
+   * Starts the authorization code flow: the returned flow's `auth_uri` is where to send the
+   * browser. Keep the whole flow (it is plain JSON; a session store will do) and hand it to
+   * {@link acquireTokenByAuthCodeFlow} with what the browser comes back with.
+   *
+   * @param scopes Scopes to consent to and get a token for; `openid profile offline_access` are
+   *   added (pass `[]` to only sign in).
+   * @param options `redirectUri`, `state`, `prompt`, `loginHint`, `domainHint`,
+   *   `claimsChallenge`, `maxAge`, `responseMode`.
+   * @example
+   * ```ts
+   * const flow = await app.initiateAuthCodeFlow(["User.Read"], { redirectUri: "https://app.example/auth" });
+   * req.session.flow = flow;
+   * res.redirect(flow.auth_uri);
+   * ```
+   */
+  initiateAuthCodeFlow(scopes: readonly string[], options?: InitiateAuthCodeFlowOptions): Promise<AuthCodeFlow> {
+    return initiateAuthCodeFlow(this.ctx, scopes, options);
+  }
+
+  /**
+   * Completes the authorization code flow with the parameters the authority redirected back with
+   * (the query string, the fragment, or the form post, as a plain object).
+   *
+   * @returns A token result with `id_token_claims`, or the error result the authority redirected
+   *   with (e.g. `access_denied`) or answered the code with (e.g. `invalid_grant`).
+   * @throws MsalError `ERR_STATE_MISMATCH` when the response is not for this flow (a forged or
+   *   replayed redirect); `IdTokenError` when the ID token's nonce, audience, issuer, lifetime or
+   *   `auth_time` is wrong.
+   * @example
+   * ```ts
+   * const result = await app.acquireTokenByAuthCodeFlow(req.session.flow, req.query);
+   * ```
+   */
+  acquireTokenByAuthCodeFlow(
+    authCodeFlow: AuthCodeFlow,
+    authResponse: Readonly<Record<string, unknown>>,
+    options?: AcquireTokenByAuthCodeFlowOptions,
+  ): Promise<AuthenticationResult> {
+    return acquireTokenByAuthCodeFlow(this.ctx, authCodeFlow, authResponse, options);
+  }
+
+  /**
+   * The sign-in URL of the older two-step API, without PKCE.
+   *
+   * @deprecated Use {@link initiateAuthCodeFlow}, which adds PKCE and checks `state` and `nonce`.
+   */
+  getAuthorizationRequestUrl(scopes: readonly string[], options?: GetAuthorizationRequestUrlOptions): Promise<string> {
+    return getAuthorizationRequestUrl(this.ctx, scopes, options);
+  }
+
+  /**
+   * Redeems a code obtained through {@link getAuthorizationRequestUrl}.
+   *
+   * @deprecated Use {@link acquireTokenByAuthCodeFlow}.
+   * @throws IdTokenError when `nonce` is given and the ID token does not carry it.
+   */
+  acquireTokenByAuthorizationCode(
+    code: string,
+    scopes: readonly string[],
+    options?: AcquireTokenByAuthorizationCodeOptions,
+  ): Promise<AuthenticationResult> {
+    return acquireTokenByAuthorizationCode(this.ctx, code, scopes, options);
+  }
+
+  /**
+   * Acquires a token for a signed-in account without user interaction: a cached access token
+   * with five minutes or more left, else one obtained with the account's refresh token.
+   *
+   * @param account One of {@link getAccounts}' results; `null` gives `null`.
+   * @returns A token result, or `null` when no token can be had silently. Use
+   *   {@link acquireTokenSilentWithError} to learn why.
+   * @example
+   * ```ts
+   * const [account] = await app.getAccounts();
+   * const result = await app.acquireTokenSilent(["User.Read"], account ?? null);
+   * ```
+   */
+  acquireTokenSilent(
+    scopes: readonly string[],
+    account: Account | null | undefined,
+    options?: AcquireTokenSilentOptions,
+  ): Promise<TokenResult | null> {
+    return acquireTokenSilent(this.ctx, scopes, account, options);
+  }
+
+  /**
+   * As {@link acquireTokenSilent}, but a failed refresh comes back as an error result (with a
+   * `classification` when the authority sent a `suberror`), so the app can tell "sign in again"
+   * from "nothing cached".
+   *
+   * @returns A token result, an error result, or `null` when there was nothing to refresh with.
+   */
+  acquireTokenSilentWithError(
+    scopes: readonly string[],
+    account: Account | null | undefined,
+    options?: AcquireTokenSilentOptions,
+  ): Promise<AuthenticationResult | null> {
+    return acquireTokenSilentWithError(this.ctx, scopes, account, options);
+  }
+
+  /**
+   * Migrates a refresh token obtained elsewhere into this app's cache, and returns the tokens it
+   * yields. Afterwards the account is in {@link getAccounts} and {@link acquireTokenSilent} works.
+   */
+  acquireTokenByRefreshToken(
+    refreshToken: string,
+    scopes: readonly string[],
+    options?: AcquireTokenByRefreshTokenOptions,
+  ): Promise<AuthenticationResult> {
+    return acquireTokenByRefreshToken(this.ctx, refreshToken, scopes, options);
+  }
+
+  /**
+   * Signs a user in with a username and password (resource owner password credentials). Managed
+   * users are checked by the authority; federated users by their federation service (WS-Trust).
+   * Prefer an interactive flow: this one cannot do MFA or consent.
+   */
+  acquireTokenByUsernamePassword(
+    username: string,
+    password: string,
+    scopes: readonly string[],
+    options?: AcquireTokenByUsernamePasswordOptions,
+  ): Promise<AuthenticationResult> {
+    return acquireTokenByUsernamePassword(this.ctx, username, password, scopes, options);
   }
 }

@@ -7,6 +7,7 @@ import type { AuthenticationResult } from "../protocol/wire.js";
 import { invalidArgType } from "../errors.js";
 import { ClientApplication } from "./client-application.js";
 import { acquireTokenForClient, removeTokensForClient } from "./client-credentials.js";
+import { acquireTokenOnBehalfOf, type AcquireTokenOnBehalfOfOptions } from "./on-behalf-of.js";
 import type { AcquireTokenForClientOptions, ConfidentialClientApplicationOptions } from "./options.js";
 
 /** An application that holds a credential: a secret, a certificate, or an assertion. */
@@ -40,6 +41,27 @@ export class ConfidentialClientApplication extends ClientApplication {
    */
   acquireTokenForClient(scopes: readonly string[], options?: AcquireTokenForClientOptions): Promise<AuthenticationResult> {
     return acquireTokenForClient(this.ctx, scopes, options);
+  }
+
+  /**
+   * Acquires a token for a downstream API on behalf of the user who called this API, from the
+   * token the call carried. Repeated calls with the same incoming token are served from the cache.
+   *
+   * @param userAssertion The access token your API was called with (its audience is this app).
+   * @param scopes The downstream API's scopes.
+   * @param options `claimsChallenge` (skips the cache), `forceRefresh`, `data`, `signal`.
+   * @example
+   * ```ts
+   * const incoming = req.headers.authorization!.slice("Bearer ".length);
+   * const result = await app.acquireTokenOnBehalfOf(incoming, ["https://graph.microsoft.com/User.Read"]);
+   * ```
+   */
+  acquireTokenOnBehalfOf(
+    userAssertion: string,
+    scopes: readonly string[],
+    options?: AcquireTokenOnBehalfOfOptions,
+  ): Promise<AuthenticationResult> {
+    return acquireTokenOnBehalfOf(this.ctx, userAssertion, scopes, options);
   }
 
   /** Removes the tokens this app acquired for itself; its users' tokens stay. */

@@ -9,3 +9,14 @@ export type {
   ConfidentialClientApplicationOptions,
   Logger,
 } from "./options.js";
+export type {
+  AcquireTokenByAuthCodeFlowOptions,
+  AcquireTokenByAuthorizationCodeOptions,
+  GetAuthorizationRequestUrlOptions,
+  InitiateAuthCodeFlowOptions,
+  PromptValue,
+} from "./auth-code.js";
+export type { AcquireTokenSilentOptions } from "./silent.js";
+export type { AcquireTokenByRefreshTokenOptions } from "./refresh.js";
+export type { AcquireTokenByUsernamePasswordOptions } from "./username-password.js";
+export type { AcquireTokenOnBehalfOfOptions } from "./on-behalf-of.js";

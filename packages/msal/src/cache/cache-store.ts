@@ -12,7 +12,7 @@ import type { ScopeBucket } from "./access-token-index.js";
 import { MultiIndex } from "./multi-index.js";
 
 /** The entry fields any index is built from. */
-const INDEXED_FIELDS = ["environment", "client_id", "home_account_id", "realm", "target"] as const;
+const INDEXED_FIELDS = ["environment", "client_id", "home_account_id", "realm", "target", "userAssertionHash"] as const;
 /** A stored entry. Frozen, so nobody can change an indexed field behind the indexes' back. */
 export type StoredEntry = Readonly<Record<string, unknown>>;
 
@@ -91,6 +91,8 @@ export class CacheStore {
   readonly #accountByEnvironment = new MultiIndex();
   /** AppMetadata: (environment, client) → keys. */
   readonly #appMetadataByClient = new MultiIndex();
+  /** AccessToken: `userAssertionHash` (on-behalf-of tokens) → keys. */
+  readonly #accessTokenByUserAssertion = new MultiIndex();
 
   /**
    * Builds a store from a parsed cache document, validating it completely first.
@@ -267,6 +269,16 @@ export class CacheStore {
     return this.#appMetadataByClient.get(environment + SEP + clientId);
   }
 
+  /**
+   * Keys of the access tokens obtained on behalf of one incoming assertion.
+   *
+   * @param hash The assertion's `userAssertionHash`.
+   * @returns The live key set.
+   */
+  accessTokenKeysByUserAssertion(hash: string): Iterable<string> {
+    return this.#accessTokenByUserAssertion.get(hash);
+  }
+
   #index(section: CredentialType, key: string, entry: StoredEntry): void {
     for (const [index, indexKey] of this.#indexKeysOf(section, entry)) index.add(indexKey, key);
     const filing = this.#accessTokenFiling(section, entry);
@@ -282,6 +294,10 @@ export class CacheStore {
   /** One function lists an entry's index keys for both indexing and un-indexing, so they cannot drift apart. */
   #indexKeysOf(section: CredentialType, entry: StoredEntry): Array<[MultiIndex, string]> {
     const out: Array<[MultiIndex, string]> = [];
+    const assertionHash = entry["userAssertionHash"];
+    if (section === CredentialType.ACCESS_TOKEN && typeof assertionHash === "string" && assertionHash !== "") {
+      out.push([this.#accessTokenByUserAssertion, assertionHash]);
+    }
     const environment = indexPart(entry["environment"]);
     if (environment === undefined) return out;
     if (section === CredentialType.APP_METADATA) {

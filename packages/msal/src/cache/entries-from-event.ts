@@ -6,9 +6,8 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
-import { decodeJwt } from "jose";
 import { MsalError, invalidArgType, invalidArgValue } from "../errors.js";
+import { decodeIdToken, homeAccountIdFromClientInfo } from "../protocol/index.js";
 import { AuthorityType } from "./authority-type.js";
 import { CredentialType } from "./credential-type.js";
 import { parseSeconds } from "./seconds.js";
@@ -86,7 +85,7 @@ function idTokenClaimsOf(response: CacheableTokenResponse): IdTokenClaims {
   // No signature or audience check here: the protocol layer validated the ID token before the
   // application handed the response over; the cache only needs the claims.
   try {
-    return decodeJwt(idToken) as IdTokenClaims;
+    return decodeIdToken(idToken);
   } catch (cause) {
     throw new MsalError("ERR_INVALID_RESPONSE", "The token response's id_token is not a decodable JWT; nothing was cached.", { cause });
   }
@@ -95,14 +94,14 @@ function idTokenClaimsOf(response: CacheableTokenResponse): IdTokenClaims {
 /** `{uid}.{utid}` from client_info, else the ID token's `sub` (ADFS sends no client_info), else none (app-only). */
 function homeAccountIdOf(response: CacheableTokenResponse, claims: IdTokenClaims): string | null {
   if (response.client_info !== undefined) {
-    let info: unknown;
+    let home: string | undefined;
     try {
-      info = JSON.parse(Buffer.from(String(response.client_info), "base64url").toString("utf8"));
+      home = homeAccountIdFromClientInfo(String(response.client_info));
     } catch (cause) {
       throw new MsalError("ERR_INVALID_RESPONSE", "The token response's client_info is not base64url-encoded JSON; nothing was cached.", { cause });
     }
     // Some responses carry a client_info without uid/utid (MSAL Python issue 387); fall through.
-    if (isRecord(info) && "uid" in info && "utid" in info) return `${String(info["uid"])}.${String(info["utid"])}`;
+    if (home !== undefined) return home;
   }
   if (Object.keys(claims).length > 0 && typeof claims.sub === "string") return claims.sub;
   return null;
@@ -175,6 +174,7 @@ export function entriesFromEvent(event: TokenCacheEvent, now: number): SectionEn
     // password or a client secret.
     const keyId = data["key_id"];
     if (keyId) at["key_id"] = typeof keyId === "string" ? keyId : String(keyId);
+    if (event.user_assertion_hash) at["userAssertionHash"] = event.user_assertion_hash;
     if (response.refresh_in !== undefined) at["refresh_on"] = String(now + responseSeconds(response, "refresh_in", response.refresh_in));
     out.push({ section: CredentialType.ACCESS_TOKEN, entry: at });
   }
@@ -223,6 +223,7 @@ export function entriesFromEvent(event: TokenCacheEvent, now: number): SectionEn
       last_modification_time: String(now),
     };
     if ("foci" in response) rt["family_id"] = response.foci;
+    if (event.user_assertion_hash) rt["userAssertionHash"] = event.user_assertion_hash;
     out.push({ section: CredentialType.REFRESH_TOKEN, entry: rt });
   }
 

@@ -5,7 +5,15 @@
  */
 
 export { TokenCache } from "./token-cache.js";
-export type { AccessTokenLookupOptions, AccessTokenQuery, AccountIdentity, IdTokenQuery, RefreshTokenQuery, SectionCounts } from "./token-cache.js";
+export type {
+  AccessTokenLookupOptions,
+  AccessTokenQuery,
+  AccountIdentity,
+  IdTokenQuery,
+  RefreshTokenQuery,
+  SectionCounts,
+  UserAssertionAccessTokenQuery,
+} from "./token-cache.js";
 export { SerializableTokenCache } from "./serializable-token-cache.js";
 export { CredentialType } from "./credential-type.js";
 export { AuthorityType } from "./authority-type.js";

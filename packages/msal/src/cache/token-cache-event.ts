@@ -62,6 +62,11 @@ export interface TokenCacheEvent {
   readonly _account_id?: string | null;
   /** Overrides the derived `authority_type` (Cloud Shell uses it). */
   readonly authority_type?: string;
+  /**
+   * For on-behalf-of tokens: base64url SHA-256 of the incoming assertion, written on the access and
+   * refresh tokens as `userAssertionHash` (MSAL Node's field) so a repeated call finds them.
+   */
+  readonly user_assertion_hash?: string;
   /** Set by silent refresh, which must not create or rewrite Account entries. */
   readonly skip_account_creation?: boolean;
 }

@@ -43,6 +43,15 @@ export interface AccessTokenLookupOptions {
   readonly minRemainingSeconds?: number;
 }
 
+/**
+ * What {@link TokenCache.findAccessTokenForUserAssertion} looks for: an on-behalf-of token, found by
+ * the hash of the assertion it was obtained with rather than by account.
+ */
+export interface UserAssertionAccessTokenQuery extends Omit<AccessTokenQuery, "home_account_id"> {
+  /** base64url SHA-256 of the incoming assertion (the `userAssertionHash` MSAL Node writes). */
+  readonly user_assertion_hash: string;
+}
+
 /** What {@link TokenCache.findRefreshTokens} looks for. `realm` and `target` never matter for a refresh token. */
 export interface RefreshTokenQuery {
   readonly home_account_id: string;
@@ -168,15 +177,52 @@ export class TokenCache {
    * @returns The first usable token, or `undefined`. The caller decides about `refresh_on`.
    */
   findAccessToken(query: AccessTokenQuery, options?: AccessTokenLookupOptions | number): AccessTokenEntry | undefined {
+    return this.#firstUsable(this.#accessTokenCandidates(query), () => query, options);
+  }
+
+  /**
+   * Finds an on-behalf-of access token by the assertion it was obtained with: a token of the same
+   * environment, client and realm, carrying `userAssertionHash` equal to the query's, whose target
+   * is a superset of the scopes. Expiry is judged as {@link findAccessToken} judges it.
+   *
+   * @param query What the token must be for, and the assertion's hash.
+   * @param options The clock and `minRemainingSeconds`.
+   * @returns The first usable token, or `undefined`.
+   */
+  findAccessTokenForUserAssertion(
+    query: UserAssertionAccessTokenQuery,
+    options?: AccessTokenLookupOptions | number,
+  ): AccessTokenEntry | undefined {
+    const wanted = lowercasedScopes(query.scopes);
+    const keys = [...this.#store.accessTokenKeysByUserAssertion(query.user_assertion_hash)].filter((key) => {
+      const entry = this.#store.get(CredentialType.ACCESS_TOKEN, key);
+      if (entry === undefined || entry["userAssertionHash"] !== query.user_assertion_hash) return false;
+      const granted = scopesOf(entry["target"]);
+      return wanted.every((s) => granted.has(s));
+    });
+    return this.#firstUsable(
+      keys,
+      (entry) => ({ ...query, home_account_id: typeof entry["home_account_id"] === "string" ? entry["home_account_id"] : null }),
+      options,
+    );
+  }
+
+  /** Walks candidate keys in order; deletes the expired ones it met and returns the first usable token. */
+  #firstUsable(
+    keys: readonly string[],
+    queryFor: (entry: StoredEntry) => AccessTokenQuery,
+    options: AccessTokenLookupOptions | number | undefined,
+  ): AccessTokenEntry | undefined {
     const opts: AccessTokenLookupOptions = typeof options === "number" ? { now: options } : (options ?? {});
     const now = nowSeconds(opts.now);
     const minRemaining = opts.minRemainingSeconds ?? 0;
-    const keys = this.#accessTokenCandidates(query);
     let found: StoredEntry | undefined;
     let expired: string[] | undefined;
     for (const key of keys) {
       const entry = this.#store.get(CredentialType.ACCESS_TOKEN, key);
-      if (entry === undefined || !matchesAccessTokenQuery(entry, query)) continue;
+      if (entry === undefined) continue;
+      const query = queryFor(entry);
+      if (!matchesAccessTokenQuery(entry, query)) continue;
       const verdict = judgeAccessToken(entry, query, now, minRemaining);
       if (verdict === Verdict.USABLE) {
         found = entry;

@@ -1,0 +1,157 @@
+/**
+ * Refresh tokens: the silent flow's redemption of an account's refresh tokens (family tokens
+ * first, then the app's own), and the migration of a refresh token obtained elsewhere.
+ *
+ * @module
+ */
+import type { AuthorityMetadata } from "../authority/index.js";
+import type { RefreshTokenEntry } from "../cache/index.js";
+import { invalidArgType, invalidArgValue } from "../errors.js";
+import { classifyError, mergeClaims } from "../protocol/index.js";
+import type { AuthenticationResult, ErrorResult, TokenResult } from "../protocol/index.js";
+import type { AppContext } from "./app-context.js";
+import { errorResult } from "./results.js";
+import { assertScopes, decorateScopes } from "./scopes.js";
+import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
+import { acceptTokens, anchorForAccount, exchange, metadataOrRefusal, nowSeconds } from "./token-exchange.js";
+
+/** The family every FOCI app belongs to. */
+const FAMILY_ID = "1";
+
+/** One silent call's refresh: who, for what, and how it is reported. */
+export interface AccountRefresh {
+  readonly homeAccountId: string;
+  /** The cache environment the refresh tokens live in (the authority's host). */
+  readonly environment: string;
+  readonly scopes: readonly string[];
+  readonly claims: string | undefined;
+  readonly reason: CacheRefreshReason;
+  readonly correlationId: string;
+  readonly data?: Readonly<Record<string, string>> | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+function hasClientMismatch(error: ErrorResult): boolean {
+  const info = error["error_additional_info"];
+  return Array.isArray(info) ? info.some((v) => String(v).includes("client_mismatch")) : String(info ?? "").includes("client_mismatch");
+}
+
+/**
+ * Redeems the account's refresh tokens until one works, in MSAL's order: when this app has never
+ * obtained a token in this environment, any family token (it may turn out to be in the family);
+ * when the app is a known family member, its family's tokens; then the app's own tokens. Within a
+ * group, newest first. A refresh token is never deleted because of an error (an `invalid_grant`
+ * may only mean a second factor is due).
+ *
+ * @returns The first success; otherwise the last error (with `classification`), or `null` when
+ *   the account has no refresh token to try.
+ */
+export async function refreshAccount(ctx: AppContext, meta: AuthorityMetadata, r: AccountRefresh): Promise<AuthenticationResult | null> {
+  const tried = new Set<string>();
+  let lastError: ErrorResult | undefined;
+  const account = { home_account_id: r.homeAccountId, environment: r.environment };
+  const tryAll = async (tokens: readonly RefreshTokenEntry[], stopOnClientMismatch: boolean): Promise<TokenResult | undefined> => {
+    for (const token of tokens) {
+      if (tried.has(token.secret)) continue;
+      tried.add(token.secret);
+      const result = await redeemCachedRefreshToken(ctx, meta, token, r);
+      if (!("error" in result)) return result;
+      lastError = result;
+      if (stopOnClientMismatch && hasClientMismatch(result)) break;
+    }
+    return undefined;
+  };
+  const appMetadata = ctx.cache.getAppMetadata(ctx.clientId, r.environment);
+  if (appMetadata === undefined) {
+    const success = await tryAll(ctx.cache.findRefreshTokens({ ...account, family_id: FAMILY_ID }), true);
+    if (success) return success;
+  } else if (typeof appMetadata.family_id === "string" && appMetadata.family_id) {
+    const success = await tryAll(ctx.cache.findRefreshTokens({ ...account, family_id: appMetadata.family_id }), false);
+    if (success) return success;
+  }
+  const success = await tryAll(ctx.cache.findRefreshTokens({ ...account, client_id: ctx.clientId }), false);
+  if (success) return success;
+  return lastError ?? null;
+}
+
+/** Redeems one cached refresh token; on success the used entry gets the new secret in place. */
+async function redeemCachedRefreshToken(
+  ctx: AppContext,
+  meta: AuthorityMetadata,
+  token: RefreshTokenEntry,
+  r: AccountRefresh,
+): Promise<AuthenticationResult> {
+  const scopes = decorateScopes(r.scopes, ctx.excludeScopes);
+  const outcome = await exchange(ctx, meta, {
+    apiId: ApiId.ACQUIRE_TOKEN_SILENT_ID,
+    reason: r.reason,
+    correlationId: r.correlationId,
+    body: { grant_type: "refresh_token", refresh_token: token.secret, scope: scopes.join(" "), claims: r.claims },
+    headers: anchorForAccount(r.homeAccountId),
+    data: r.data,
+    signal: r.signal,
+  });
+  if (!outcome.ok) return classifyError(errorResult(outcome.error, r.correlationId));
+  const result = acceptTokens(ctx, meta, outcome.response, {
+    scopes: r.scopes,
+    grantType: "refresh_token",
+    environment: r.environment,
+    data: r.data,
+    skipAccountCreation: true,
+    omitRefreshToken: true,
+  });
+  if (typeof outcome.response.refresh_token === "string" && outcome.response.refresh_token) {
+    ctx.cache.updateRefreshToken(token, outcome.response.refresh_token, nowSeconds());
+  }
+  return result;
+}
+
+/** Options of `acquireTokenByRefreshToken`. */
+export interface AcquireTokenByRefreshTokenOptions {
+  /** Extra body parameters for the token request. */
+  readonly data?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Migrates a refresh token obtained elsewhere (another library, an older app) into this app's
+ * cache: redeems it, and stores what comes back — the account, its tokens, and the new refresh
+ * token (or, when the authority sent none, the one given).
+ */
+export async function acquireTokenByRefreshToken(
+  ctx: AppContext,
+  refreshToken: string,
+  scopes: readonly string[],
+  opts: AcquireTokenByRefreshTokenOptions = {},
+): Promise<AuthenticationResult> {
+  if (typeof refreshToken !== "string" || !refreshToken) throw invalidArgType("refreshToken must be a non-empty string");
+  assertScopes(scopes);
+  if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
+  if (opts.data !== undefined && (typeof opts.data !== "object" || opts.data === null)) throw invalidArgValue("data must be an object of strings");
+  const correlationId = newCorrelationId();
+  const resolved = await metadataOrRefusal(ctx, ctx.target(), correlationId, opts.signal);
+  if ("refused" in resolved) return resolved.refused;
+  const { meta } = resolved;
+  const outcome = await exchange(ctx, meta, {
+    apiId: ApiId.ACQUIRE_TOKEN_BY_REFRESH_TOKEN,
+    reason: CacheRefreshReason.FORCE_REFRESH,
+    correlationId,
+    body: {
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+      scope: decorateScopes(scopes, ctx.excludeScopes).join(" "),
+      claims: mergeClaims(undefined, ctx.clientCapabilities),
+    },
+    data: opts.data,
+    signal: opts.signal,
+  });
+  if (!outcome.ok) return errorResult(outcome.error, correlationId);
+  const response = outcome.response.refresh_token ? outcome.response : { ...outcome.response, refresh_token: refreshToken };
+  const result = acceptTokens(ctx, meta, response, {
+    scopes,
+    grantType: "refresh_token",
+    environment: ctx.environment,
+    data: opts.data,
+  });
+  return result;
+}

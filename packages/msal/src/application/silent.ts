@@ -1,0 +1,151 @@
+/**
+ * Silent acquisition for a signed-in account: the cache first, then the account's refresh tokens,
+ * then the same again in the authority's alias environments.
+ *
+ * @module
+ */
+import type { AuthorityMetadata } from "../authority/index.js";
+import { invalidArgType } from "../errors.js";
+import { mergeClaims } from "../protocol/index.js";
+import type { AuthenticationResult, TokenResult } from "../protocol/index.js";
+import type { Account } from "./accounts.js";
+import type { AppContext, AuthorityTarget } from "./app-context.js";
+import { EXPIRY_MARGIN } from "./client-credentials.js";
+import { refreshAccount } from "./refresh.js";
+import { authorityRefusal, errorResult, resultFromCache } from "./results.js";
+import { assertScopes } from "./scopes.js";
+import { CacheRefreshReason, newCorrelationId } from "./telemetry.js";
+import { nowSeconds } from "./token-exchange.js";
+
+/** Options of `acquireTokenSilent` and `acquireTokenSilentWithError`. */
+export interface AcquireTokenSilentOptions {
+  /** Another authority of the same cloud (e.g. another tenant) to get the token from. */
+  readonly authority?: string;
+  /** Skip cached access tokens and redeem a refresh token. */
+  readonly forceRefresh?: boolean;
+  /** A claims challenge from a resource (a JSON string); skips cached access tokens. */
+  readonly claimsChallenge?: string;
+  /** Extra body parameters; `key_id` also selects the cached token bound to that key. */
+  readonly data?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+function checkAccount(account: unknown): asserts account is Account {
+  if (typeof account !== "object" || account === null || typeof (account as Account).home_account_id !== "string") {
+    throw invalidArgType("account must be one of the objects getAccounts() returned");
+  }
+}
+
+/**
+ * Acquires a token for an account without user interaction.
+ *
+ * @returns A token result; an error result when a refresh was attempted and failed (with
+ *   `classification`); `null` when there is nothing to refresh with, or when `account` is null.
+ */
+export async function acquireTokenSilentWithError(
+  ctx: AppContext,
+  scopes: readonly string[],
+  account: Account | null | undefined,
+  opts: AcquireTokenSilentOptions = {},
+): Promise<AuthenticationResult | null> {
+  if (account === null || account === undefined) return null;
+  assertScopes(scopes);
+  checkAccount(account);
+  if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
+  const correlationId = newCorrelationId();
+  const target = ctx.target(opts.authority);
+  const first = await silentAt(ctx, target, scopes, account, opts, correlationId);
+  if (first !== null && !("error" in first)) return first;
+  if (opts.authority !== undefined) return first;
+  // Tokens another MSAL wrote under an alias host (login.windows.net for login.microsoftonline.com).
+  for (const alias of await ctx.aliases(opts.signal)) {
+    if (alias === ctx.environment) continue;
+    if (ctx.cache.findRefreshTokens({ home_account_id: account.home_account_id, environment: alias }).length === 0) continue;
+    const port = target.descriptor.instance.slice(target.descriptor.host.length);
+    const aliasTarget = ctx.target(`https://${alias}${port}${target.descriptor.path}`);
+    const result = await silentAt(ctx, aliasTarget, scopes, account, opts, correlationId);
+    if (result !== null && !("error" in result)) return result;
+  }
+  return first;
+}
+
+/**
+ * Acquires a token for an account without user interaction.
+ *
+ * @returns A token result, or `null` when none can be had silently (whatever the reason).
+ */
+export async function acquireTokenSilent(
+  ctx: AppContext,
+  scopes: readonly string[],
+  account: Account | null | undefined,
+  opts: AcquireTokenSilentOptions = {},
+): Promise<TokenResult | null> {
+  const result = await acquireTokenSilentWithError(ctx, scopes, account, opts);
+  return result === null || "error" in result ? null : result;
+}
+
+/** One authority's attempt: a cached access token, else a refresh (falling back to an aging token). */
+async function silentAt(
+  ctx: AppContext,
+  target: AuthorityTarget,
+  scopes: readonly string[],
+  account: Account,
+  opts: AcquireTokenSilentOptions,
+  correlationId: string,
+): Promise<AuthenticationResult | null> {
+  opts.signal?.throwIfAborted();
+  let reason: CacheRefreshReason = CacheRefreshReason.FORCE_REFRESH;
+  let aging: TokenResult | undefined;
+  let meta: AuthorityMetadata | undefined;
+  try {
+    if (!opts.forceRefresh && !opts.claimsChallenge) {
+      const realm = ctx.knownRealm(target) ?? (meta = await ctx.metadataOf(target, opts.signal)).tenant;
+      const now = nowSeconds();
+      const entry = ctx.cache.findAccessToken(
+        {
+          home_account_id: account.home_account_id,
+          environment: target.environment,
+          client_id: ctx.clientId,
+          realm,
+          scopes,
+          ...(opts.data?.key_id !== undefined ? { key_id: opts.data.key_id } : {}),
+        },
+        { now, minRemainingSeconds: EXPIRY_MARGIN },
+      );
+      if (entry) {
+        const cached = resultFromCache(entry, now);
+        if (cached.refresh_on === undefined || cached.refresh_on > now) {
+          ctx.telemetry.hitAnAccessToken();
+          return cached;
+        }
+        aging = cached;
+        reason = CacheRefreshReason.AT_AGING;
+      } else {
+        reason = CacheRefreshReason.AT_ABSENT;
+      }
+    }
+    meta ??= await ctx.metadataOf(target, opts.signal);
+  } catch (e) {
+    const refused = authorityRefusal(e);
+    if (refused) return errorResult(refused, correlationId);
+    throw e;
+  }
+  try {
+    const result = await refreshAccount(ctx, meta, {
+      homeAccountId: account.home_account_id,
+      environment: target.environment,
+      scopes,
+      claims: mergeClaims(opts.claimsChallenge, ctx.clientCapabilities),
+      reason,
+      correlationId,
+      data: opts.data,
+      signal: opts.signal,
+    });
+    if (result !== null && !("error" in result)) return result;
+    return aging ?? result;
+  } catch (e) {
+    // An aging token is still good: the refresh was a courtesy.
+    if (aging && !(e instanceof Error && e.name === "AbortError")) return aging;
+    throw e;
+  }
+}
