@@ -4,6 +4,7 @@
 // Each browser session keeps its own token cache (serialized into the session), the pattern MSAL
 // recommends for web apps: one user's tokens are never in another user's cache.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import express from "express";
 import session from "express-session";
 import {
@@ -12,6 +13,7 @@ import {
   type AuthCodeFlow,
   type ClientApplicationOptions,
 } from "@msal-ts/msal";
+import { Agent, fetch as undiciFetch } from "undici";
 import { escapeHtml, page, table } from "./pages.js";
 
 /** How the web app is configured. */
@@ -26,10 +28,22 @@ export interface WebAppConfig {
   readonly api: { readonly url: string; readonly scopes: readonly string[] };
   /** Where to send the browser after signing out locally (the authority's logout endpoint), if anywhere. */
   readonly logoutUrl?: string;
-  /** Further msal-ts options: `verify` for a private CA, `instanceDiscovery`, a custom `httpClient` … */
+  /**
+   * A CA bundle (PEM file) to trust besides the system's, for a private authority and API (the
+   * emulator's CA, say). msal-ts gets it as `verify`; the API calls trust it too.
+   */
+  readonly caFile?: string;
+  /** Further msal-ts options: `instanceDiscovery`, `proxies`, a custom `httpClient` … */
   readonly msal?: Omit<ClientApplicationOptions, "authority" | "tokenCache">;
-  /** Fetches the API; defaults to the global fetch. */
-  readonly fetch?: (url: string, init: { headers: Record<string, string> }) => Promise<Response>;
+}
+
+type ApiFetch = (url: string, init: { headers: Record<string, string> }) => Promise<{ status: number; text(): Promise<string> }>;
+
+/** Fetch for the API calls: the global one, or undici's trusting the extra CA as well. */
+function apiFetch(caFile: string | undefined): ApiFetch {
+  if (!caFile) return (url, init) => fetch(url, init);
+  const dispatcher = new Agent({ connect: { ca: readFileSync(caFile, "utf8") } });
+  return (url, init) => undiciFetch(url, { ...init, dispatcher });
 }
 
 declare module "express-session" {
@@ -45,6 +59,7 @@ declare module "express-session" {
 /** Builds the express app. Listen on `config.baseUrl`'s port. */
 export function createWebApp(config: WebAppConfig): express.Express {
   const redirectUri = `${config.baseUrl}/auth/redirect`;
+  const callApi = apiFetch(config.caFile);
   const app = express();
 
   app.use(
@@ -62,6 +77,7 @@ export function createWebApp(config: WebAppConfig): express.Express {
     if (req.session.tokenCache) cache.deserialize(req.session.tokenCache);
     const cca = new ConfidentialClientApplication(config.clientId, {
       ...config.msal,
+      ...(config.caFile ? { verify: config.caFile } : {}),
       authority: config.authority,
       clientCredential: config.clientSecret,
       tokenCache: cache,
@@ -144,8 +160,7 @@ export function createWebApp(config: WebAppConfig): express.Express {
         res.redirect("/login");
         return;
       }
-      const doFetch = config.fetch ?? ((url, init) => fetch(url, init));
-      const answer = await doFetch(config.api.url, { headers: { authorization: `Bearer ${result.access_token}` } });
+      const answer = await callApi(config.api.url, { headers: { authorization: `Bearer ${result.access_token}` } });
       const text = await answer.text();
       let shown = text;
       try {

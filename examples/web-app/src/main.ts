@@ -26,6 +26,6 @@ const app = createWebApp({
   baseUrl,
   api: { url: required("API_URL"), scopes: (process.env.API_SCOPES ?? "User.Read").split(/[\s,]+/).filter(Boolean) },
   ...(process.env.LOGOUT_URL ? { logoutUrl: process.env.LOGOUT_URL } : {}),
-  ...(process.env.CA_FILE ? { msal: { verify: process.env.CA_FILE } } : {}),
+  ...(process.env.CA_FILE ? { caFile: process.env.CA_FILE } : {}),
 });
 app.listen(port, "127.0.0.1", () => console.log(`Web app on ${baseUrl}`));

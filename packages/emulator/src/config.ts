@@ -156,7 +156,8 @@ export const defaultTenant = {
       clientId: "d4e1c0de-0000-4a11-8c11-000000000002",
       displayName: "Sample web app",
       secrets: ["web-secret~emulator-only"],
-      redirectUris: ["http://localhost/auth/redirect"],
+      // The sign-in callback, and the home page to come back to after signing out.
+      redirectUris: ["http://localhost/auth/redirect", "http://localhost/"],
     },
     {
       clientId: "d4e1c0de-0000-4a11-8c11-000000000003",
