@@ -13,7 +13,7 @@ import {
   parseAuthCodeResponse,
   parseClientInfo,
 } from "../protocol/index.js";
-import type { AuthCodeFlow, AuthenticationResult } from "../protocol/index.js";
+import type { AuthCodeFlow, AuthenticationResult, AuthResponse } from "../protocol/index.js";
 import type { AppContext } from "./app-context.js";
 import { errorResult } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
@@ -115,14 +115,17 @@ export async function initiateAuthCodeFlow(
  * Completes a sign-in started by {@link initiateAuthCodeFlow}: checks the `state`, redeems the
  * code with the PKCE verifier, and checks the ID token's `nonce` (and `auth_time` for `maxAge`).
  *
+ * @param apiId The telemetry API id the redemption reports: the auth code flow's, unless another
+ *   public method (the interactive sign-in) completes its flow here.
  * @throws MsalError `ERR_STATE_MISMATCH` when the response does not belong to the flow;
  *   `IdTokenError` when the ID token fails a check.
  */
 export async function acquireTokenByAuthCodeFlow(
   ctx: AppContext,
   flow: AuthCodeFlow,
-  authResponse: Readonly<Record<string, unknown>>,
+  authResponse: AuthResponse,
   opts: AcquireTokenByAuthCodeFlowOptions = {},
+  apiId: ApiId = ApiId.ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID,
 ): Promise<AuthenticationResult> {
   checkOptions(opts);
   if (opts.scopes !== undefined) assertScopes(opts.scopes);
@@ -135,7 +138,7 @@ export async function acquireTokenByAuthCodeFlow(
   const scopes = opts.scopes ? decorateScopes(opts.scopes, ctx.excludeScopes) : [...flow.scope];
   const info = parsed.client_info ? parseClientInfo(parsed.client_info) : undefined;
   const outcome = await exchange(ctx, meta, {
-    apiId: ApiId.ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID,
+    apiId,
     reason: CacheRefreshReason.NON_SILENT_CALL,
     correlationId,
     body: {

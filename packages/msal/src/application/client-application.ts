@@ -4,7 +4,7 @@
  * @module
  */
 import type { TokenCache } from "../cache/index.js";
-import type { AuthCodeFlow, AuthenticationResult, TokenResult } from "../protocol/index.js";
+import type { AuthCodeFlow, AuthenticationResult, AuthResponse, TokenResult } from "../protocol/index.js";
 import { getAccounts, removeAccount, type Account, type GetAccountsOptions } from "./accounts.js";
 import { AppContext } from "./app-context.js";
 import {
@@ -107,7 +107,7 @@ export class ClientApplication {
 
   /**
    * Completes the authorization code flow with the parameters the authority redirected back with
-   * (the query string, the fragment, or the form post, as a plain object).
+   * (the query string, the fragment, or the form post, as a plain object or `URLSearchParams`).
    *
    * @returns A token result with `id_token_claims`, or the error result the authority redirected
    *   with (e.g. `access_denied`) or answered the code with (e.g. `invalid_grant`).
@@ -121,7 +121,7 @@ export class ClientApplication {
    */
   acquireTokenByAuthCodeFlow(
     authCodeFlow: AuthCodeFlow,
-    authResponse: Readonly<Record<string, unknown>>,
+    authResponse: AuthResponse,
     options?: AcquireTokenByAuthCodeFlowOptions,
   ): Promise<AuthenticationResult> {
     return acquireTokenByAuthCodeFlow(this.ctx, authCodeFlow, authResponse, options);

@@ -24,18 +24,19 @@ type Lookup =
 
 /** Looks the app-only token up; a token past its `refresh_on` is kept as a fallback. */
 function lookup(ctx: AppContext, realm: string, scopes: readonly string[], keyId: string | undefined, now: number): Lookup {
-  const entry = ctx.cache.findAccessToken(
-    {
-      home_account_id: null,
-      environment: ctx.environment,
-      client_id: ctx.clientId,
-      realm,
-      scopes,
-      ...(keyId !== undefined ? { key_id: keyId } : {}),
-    },
-    { now, minRemainingSeconds: EXPIRY_MARGIN },
-  );
-  if (!entry) return { reason: CacheRefreshReason.AT_ABSENT };
+  const query = {
+    home_account_id: null,
+    environment: ctx.environment,
+    client_id: ctx.clientId,
+    realm,
+    scopes,
+    ...(keyId !== undefined ? { key_id: keyId } : {}),
+  };
+  const entry = ctx.cache.findAccessToken(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
+  if (!entry) {
+    // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
+    return { reason: ctx.cache.findAccessToken(query, { now }) ? CacheRefreshReason.AT_EXPIRED : CacheRefreshReason.AT_ABSENT };
+  }
   const result = resultFromCache(entry, now);
   if (result.refresh_on !== undefined && result.refresh_on <= now) {
     return { reason: CacheRefreshReason.AT_AGING, aging: result };

@@ -50,6 +50,9 @@ export async function acquireTokenOnBehalfOf(
     throw invalidArgType("userAssertion must be the access token your API was called with");
   }
   assertScopes(scopes);
+  // Decorated here, before the cache is consulted, so that reserved scopes are refused whatever the
+  // cache holds (a cached token's target includes openid and profile).
+  const decorated = decorateScopes(scopes, ctx.excludeScopes);
   if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
   const correlationId = newCorrelationId();
   const resolved = await metadataOrRefusal(ctx, ctx.target(), correlationId, opts.signal);
@@ -60,10 +63,8 @@ export async function acquireTokenOnBehalfOf(
   let aging: TokenResult | undefined;
   if (!opts.forceRefresh && !opts.claimsChallenge) {
     const now = nowSeconds();
-    const entry = ctx.cache.findAccessTokenForUserAssertion(
-      { user_assertion_hash: hash, environment: ctx.environment, client_id: ctx.clientId, realm: meta.tenant, scopes },
-      { now, minRemainingSeconds: EXPIRY_MARGIN },
-    );
+    const query = { user_assertion_hash: hash, environment: ctx.environment, client_id: ctx.clientId, realm: meta.tenant, scopes };
+    const entry = ctx.cache.findAccessTokenForUserAssertion(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
     if (entry) {
       const cached = resultFromCache(entry, now);
       if (cached.refresh_on === undefined || cached.refresh_on > now) {
@@ -73,7 +74,8 @@ export async function acquireTokenOnBehalfOf(
       aging = cached;
       reason = CacheRefreshReason.AT_AGING;
     } else {
-      reason = CacheRefreshReason.AT_ABSENT;
+      // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
+      reason = ctx.cache.findAccessTokenForUserAssertion(query, { now }) ? CacheRefreshReason.AT_EXPIRED : CacheRefreshReason.AT_ABSENT;
     }
   }
   try {
@@ -85,7 +87,7 @@ export async function acquireTokenOnBehalfOf(
         grant_type: JWT_BEARER,
         assertion: userAssertion,
         requested_token_use: "on_behalf_of",
-        scope: decorateScopes(scopes, ctx.excludeScopes).join(" "),
+        scope: decorated.join(" "),
         claims: mergeClaims(opts.claimsChallenge, ctx.clientCapabilities),
       },
       data: opts.data,

@@ -43,26 +43,37 @@ function hasClientMismatch(error: ErrorResult): boolean {
  * group, newest first. A refresh token is never deleted because of an error (an `invalid_grant`
  * may only mean a second factor is due).
  *
- * @returns The first success; otherwise the last error (with `classification`), or `null` when
- *   the account has no refresh token to try.
+ * @returns The first success; otherwise the last error (with `classification`) of the family's or
+ *   the app's own tokens, or `null` when there was none to try. A first-use probe of family tokens
+ *   reports nothing when it fails.
  */
 export async function refreshAccount(ctx: AppContext, meta: AuthorityMetadata, r: AccountRefresh): Promise<AuthenticationResult | null> {
-  const tried = new Set<string>();
+  // Each token is redeemed once per call; its refusal is remembered for a later group holding it too.
+  const tried = new Map<string, ErrorResult>();
   let lastError: ErrorResult | undefined;
   const account = { home_account_id: r.homeAccountId, environment: r.environment };
-  const tryAll = async (tokens: readonly RefreshTokenEntry[], stopOnClientMismatch: boolean): Promise<TokenResult | undefined> => {
+  const tryAll = async (tokens: readonly RefreshTokenEntry[], probe: boolean): Promise<TokenResult | undefined> => {
     for (const token of tokens) {
-      if (tried.has(token.secret)) continue;
-      tried.add(token.secret);
-      const result = await redeemCachedRefreshToken(ctx, meta, token, r);
-      if (!("error" in result)) return result;
-      lastError = result;
-      if (stopOnClientMismatch && hasClientMismatch(result)) break;
+      let error = tried.get(token.secret);
+      if (error === undefined) {
+        const result = await redeemCachedRefreshToken(ctx, meta, token, r);
+        if (!("error" in result)) return result;
+        tried.set(token.secret, (error = result));
+      }
+      // A probe's refusal is not reported: those tokens are likely not this app's, so an app
+      // outside the family sees "nothing to refresh with" rather than the family's client_mismatch
+      // (MSAL Python reports only the errors of its family's and its own tokens).
+      if (probe) {
+        if (hasClientMismatch(error)) break;
+      } else {
+        lastError = error;
+      }
     }
     return undefined;
   };
   const appMetadata = ctx.cache.getAppMetadata(ctx.clientId, r.environment);
   if (appMetadata === undefined) {
+    // Never used here before: any family token may work, if this app turns out to be in the family.
     const success = await tryAll(ctx.cache.findRefreshTokens({ ...account, family_id: FAMILY_ID }), true);
     if (success) return success;
   } else if (typeof appMetadata.family_id === "string" && appMetadata.family_id) {

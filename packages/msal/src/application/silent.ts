@@ -13,7 +13,7 @@ import type { AppContext, AuthorityTarget } from "./app-context.js";
 import { EXPIRY_MARGIN } from "./client-credentials.js";
 import { refreshAccount } from "./refresh.js";
 import { authorityRefusal, errorResult, resultFromCache } from "./results.js";
-import { assertScopes } from "./scopes.js";
+import { assertScopes, decorateScopes } from "./scopes.js";
 import { CacheRefreshReason, newCorrelationId } from "./telemetry.js";
 import { nowSeconds } from "./token-exchange.js";
 
@@ -50,6 +50,10 @@ export async function acquireTokenSilentWithError(
 ): Promise<AuthenticationResult | null> {
   if (account === null || account === undefined) return null;
   assertScopes(scopes);
+  // Reserved scopes are refused up front, not only when a refresh decorates them: MSAL Python
+  // rejects them on the network path alone, so a cache hit would hand out some other resource's
+  // token for ["openid"]; the answer should not depend on what the cache holds.
+  decorateScopes(scopes, ctx.excludeScopes);
   checkAccount(account);
   if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
   const correlationId = newCorrelationId();
@@ -101,17 +105,15 @@ async function silentAt(
     if (!opts.forceRefresh && !opts.claimsChallenge) {
       const realm = ctx.knownRealm(target) ?? (meta = await ctx.metadataOf(target, opts.signal)).tenant;
       const now = nowSeconds();
-      const entry = ctx.cache.findAccessToken(
-        {
-          home_account_id: account.home_account_id,
-          environment: target.environment,
-          client_id: ctx.clientId,
-          realm,
-          scopes,
-          ...(opts.data?.key_id !== undefined ? { key_id: opts.data.key_id } : {}),
-        },
-        { now, minRemainingSeconds: EXPIRY_MARGIN },
-      );
+      const query = {
+        home_account_id: account.home_account_id,
+        environment: target.environment,
+        client_id: ctx.clientId,
+        realm,
+        scopes,
+        ...(opts.data?.key_id !== undefined ? { key_id: opts.data.key_id } : {}),
+      };
+      const entry = ctx.cache.findAccessToken(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
       if (entry) {
         const cached = resultFromCache(entry, now);
         if (cached.refresh_on === undefined || cached.refresh_on > now) {
@@ -121,7 +123,8 @@ async function silentAt(
         aging = cached;
         reason = CacheRefreshReason.AT_AGING;
       } else {
-        reason = CacheRefreshReason.AT_ABSENT;
+        // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
+        reason = ctx.cache.findAccessToken(query, { now }) ? CacheRefreshReason.AT_EXPIRED : CacheRefreshReason.AT_ABSENT;
       }
     }
     meta ??= await ctx.metadataOf(target, opts.signal);

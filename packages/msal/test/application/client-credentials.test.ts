@@ -86,6 +86,7 @@ test("a token with less than 5 minutes left is not handed out", async () => {
   assert.ok(!("error" in a) && !("error" in b));
   assert.equal(b.access_token, "AT2");
   assert.equal(b.token_source, "identity_provider");
+  assert.equal(f.tokenCalls()[1]?.init.headers["x-client-current-telemetry"], "4|730,3|", "reported as expired, not absent");
 });
 
 test("past refresh_on the token is refreshed; if that fails the old one is still returned", async () => {
