@@ -1,1 +1,2 @@
-console.log("msal-ts");
+// The msal-ts command; its commands arrive in the next change.
+process.stdout.write("msal-ts\n");
