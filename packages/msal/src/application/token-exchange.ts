@@ -37,7 +37,9 @@ export interface ExchangeRequest {
 export async function exchange(ctx: AppContext, meta: AuthorityMetadata, request: ExchangeRequest): Promise<TokenOutcome> {
   request.signal?.throwIfAborted();
   const auth = await ctx.clientAuth(meta.token_endpoint, nowSeconds());
-  const body = { client_id: ctx.clientId, ...request.body, client_info: "1", ...auth, ...request.data };
+  // Scopes go out sorted, as MSAL Python sends them: the same request always has the same body.
+  const scope = request.body.scope?.split(" ").filter((s) => s !== "").sort().join(" ");
+  const body = { client_id: ctx.clientId, ...request.body, scope, client_info: "1", ...auth, ...request.data };
   const headers = Object.assign(
     ctx.telemetry.headers(request.apiId, request.correlationId, request.reason),
     request.headers,
