@@ -118,6 +118,23 @@ export interface EmulatorOptions {
    * Never more than the lifetime.
    */
   readonly refreshIn?: number;
+  /** The device code flow (`/devicecode`, the `/devicelogin` page and the device code grant). */
+  readonly deviceCode?: DeviceCodeOptions;
+}
+
+/** How the emulator runs the device code flow (RFC 8628). */
+export interface DeviceCodeOptions {
+  /** Seconds a device code stays valid: its `expires_in` (default 900, Entra's 15 minutes). */
+  readonly expiresIn?: number;
+  /** Seconds a client must wait between polls: the `interval` sent (default 5). Tests may use 1. */
+  readonly interval?: number;
+  /**
+   * Answer `slow_down` to a poll that comes sooner than `interval` seconds after the previous poll
+   * of the same device code (the first poll: after the code was issued), and add 5 s to that device
+   * code's interval, as RFC 8628 §3.5 says. Every such poll is answered so. Entra never sends
+   * `slow_down` and msal-node treats it as fatal, so it is off by default (authority-wire-format §3.2).
+   */
+  readonly slowDown?: boolean;
 }
 
 /**
@@ -210,6 +227,7 @@ export interface ResolvedOptions {
   readonly issuerHost: string | undefined;
   readonly logger: ((line: string) => void) | undefined;
   readonly refreshIn: number | undefined;
+  readonly deviceCode: Required<DeviceCodeOptions>;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -325,7 +343,7 @@ export function assertEmulatorOptions(input: unknown): asserts input is Emulator
  */
 export function resolveOptions(options: unknown = {}): ResolvedOptions {
   if (!isRecord(options)) fail("(root)", "an object");
-  const { port, hostnames, tenants, tokenLifetime, clock, issuerHost, logger, refreshIn } = options;
+  const { port, hostnames, tenants, tokenLifetime, clock, issuerHost, logger, refreshIn, deviceCode } = options;
   if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) {
     fail("port", "an integer from 0 to 65535");
   }
@@ -345,6 +363,18 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   if (refreshIn !== undefined && (typeof refreshIn !== "number" || !Number.isInteger(refreshIn) || refreshIn <= 0)) {
     fail("refreshIn", "a positive integer (seconds)");
   }
+  let device: Record<string, unknown> = {};
+  if (deviceCode !== undefined) {
+    if (!isRecord(deviceCode)) fail("deviceCode", "an object");
+    device = deviceCode;
+  }
+  for (const key of ["expiresIn", "interval"]) {
+    const value = device[key];
+    if (value !== undefined && (typeof value !== "number" || !Number.isInteger(value) || value <= 0)) {
+      fail(`deviceCode.${key}`, "a positive integer (seconds)");
+    }
+  }
+  optionalBoolean(device, "slowDown", "deviceCode");
   return {
     port: (port as number | undefined) ?? 0,
     hostnames: (hostnames as readonly string[] | undefined) ?? [],
@@ -354,5 +384,10 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     issuerHost: issuerHost as string | undefined,
     logger: logger as ((line: string) => void) | undefined,
     refreshIn: refreshIn as number | undefined,
+    deviceCode: {
+      expiresIn: (device.expiresIn as number | undefined) ?? 900,
+      interval: (device.interval as number | undefined) ?? 5,
+      slowDown: (device.slowDown as boolean | undefined) ?? false,
+    },
   };
 }

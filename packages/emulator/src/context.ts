@@ -1,5 +1,6 @@
 import type { AuthorizationCodes } from "./authorization-codes.js";
 import type { Consents } from "./consents.js";
+import type { DeviceCodes } from "./device-codes.js";
 import type { Directory } from "./directory.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
 import type { ReplayCache } from "./replay-cache.js";
@@ -29,4 +30,6 @@ export interface EmulatorContext {
   readonly sessions: Sessions;
   /** Sign-ins waiting for the user. */
   readonly signIns: SignInFlows;
+  /** Device codes of the device code flow, and its settings. */
+  readonly deviceCodes: DeviceCodes;
 }

@@ -7,14 +7,22 @@ export type { RecordedRequest, TokenRequestFilter } from "./request-log.js";
 
 // Configuration
 export { MFA_CODE, defaultTenant } from "./config.js";
-export type { ApiConfig, AppConfig, EmulatorOptions, TenantConfig, TrustedIssuerConfig, UserConfig } from "./config.js";
+export type { ApiConfig, AppConfig, DeviceCodeOptions, EmulatorOptions, TenantConfig, TrustedIssuerConfig, UserConfig } from "./config.js";
 
 // Signing in without a browser (tests of the auth code flow)
 export { SignInError, signInWithForm } from "./sign-in/form-client.js";
 export type { FetchLike, SignInOptions, SignInResult } from "./sign-in/form-client.js";
 
+// Approving a device code without a browser (tests of the device code flow)
+export { completeDeviceLogin } from "./sign-in/device-login-client.js";
+export type { DeviceLoginOptions, DeviceLoginOutcome } from "./sign-in/device-login-client.js";
+
 // The protected demo API
 export { PROTECTED_API_PATH } from "./endpoints/protected-api.js";
+
+// Running it as a program (the msal-ts-emulator and msal-ts emulator commands)
+export { standaloneEmulatorArgs, standaloneEmulatorHelp, startStandaloneEmulator } from "./standalone.js";
+export type { StandaloneEmulator, StandaloneEmulatorSettings } from "./standalone.js";
 
 // Test certificates for certificate credentials
 export { createCertificateAuthority, createTestCertificate } from "./certificates.js";

@@ -9,6 +9,7 @@ import type { EmulatorOptions } from "./config.js";
 import type { EmulatorContext } from "./context.js";
 import { AuthorizationCodes } from "./authorization-codes.js";
 import { Consents } from "./consents.js";
+import { DeviceCodes } from "./device-codes.js";
 import { createDirectory } from "./directory.js";
 import { PROTECTED_API_PATH } from "./endpoints/protected-api.js";
 import { EntraError, renderEntraError } from "./errors.js";
@@ -24,6 +25,9 @@ import { SignInFlows } from "./sign-in/flows.js";
 import { signInWithForm } from "./sign-in/form-client.js";
 import type { SignInOptions, SignInResult } from "./sign-in/form-client.js";
 import { Sessions } from "./sign-in/sessions.js";
+import { completeDeviceLogin } from "./sign-in/device-login-client.js";
+import type { DeviceLoginOptions, DeviceLoginOutcome } from "./sign-in/device-login-client.js";
+import { DEVICE_LOGIN_PATH } from "./sign-in/device-pages.js";
 import { createSigningKey } from "./signing-key.js";
 import { createTlsIdentity } from "./tls.js";
 
@@ -56,6 +60,13 @@ export interface Emulator {
    * would, without one.
    */
   signIn(authUri: string, options?: SignInOptions): Promise<SignInResult>;
+  /** `https://{host}/devicelogin`: the device code flow's `verification_uri`. */
+  readonly deviceLoginUrl: string;
+  /**
+   * {@link completeDeviceLogin} at this emulator, trusting its CA: enters a device flow's user code on
+   * the device login page, signs in, and continues (or, with `decline`, cancels).
+   */
+  completeDeviceLogin(userCode: string, options?: DeviceLoginOptions): Promise<DeviceLoginOutcome>;
   /** Stops listening and closes every connection, keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -253,6 +264,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     consents: new Consents(),
     sessions: new Sessions(),
     signIns: new SignInFlows(),
+    deviceCodes: new DeviceCodes(resolved.deviceCode),
   };
   const log = new RequestLog();
   const dispatcher: Dispatcher = {
@@ -290,6 +302,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     clearRequests: () => log.clear(),
     protectedApiUrl: `https://${host}${PROTECTED_API_PATH}`,
     signIn: (authUri, signInOptions = {}) => signInWithForm(authUri, { ca: tls.caCertificate, ...signInOptions }),
+    deviceLoginUrl: `https://${host}${DEVICE_LOGIN_PATH}`,
+    completeDeviceLogin: (userCode, loginOptions = {}) =>
+      completeDeviceLogin(`https://${host}${DEVICE_LOGIN_PATH}`, userCode, { ca: tls.caCertificate, ...loginOptions }),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -12,9 +12,11 @@ export type {
   Account,
   AcquireTokenByAuthCodeFlowOptions,
   AcquireTokenByAuthorizationCodeOptions,
+  AcquireTokenByDeviceFlowOptions,
   AcquireTokenByRefreshTokenOptions,
   AcquireTokenByUsernamePasswordOptions,
   AcquireTokenForClientOptions,
+  AcquireTokenInteractiveOptions,
   AcquireTokenOnBehalfOfOptions,
   AcquireTokenSilentOptions,
   ClientApplicationOptions,
@@ -22,13 +24,14 @@ export type {
   GetAccountsOptions,
   GetAuthorizationRequestUrlOptions,
   InitiateAuthCodeFlowOptions,
+  InitiateDeviceFlowOptions,
   Logger,
   PromptValue,
 } from "./application/index.js";
 
 // Results and wire shapes
 export { TokenSource } from "./protocol/wire.js";
-export type { AuthCodeFlow, AuthResponse, IdTokenClaims } from "./protocol/index.js";
+export type { AuthCodeFlow, AuthResponse, DeviceFlow, IdTokenClaims } from "./protocol/index.js";
 export type {
   AuthenticationResult,
   ErrorResponse,

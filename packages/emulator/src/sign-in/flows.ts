@@ -1,6 +1,8 @@
 import type { App, Tenant, User } from "../directory.js";
 import { ExpiringStore, randomId } from "../expiring-store.js";
+import type { EmulatorRequest, HandlerResult } from "../http.js";
 import type { ScopeRequest } from "../scopes.js";
+import type { Authentication } from "../user-tokens.js";
 import type { AuthorizeRequest } from "./authorize-request.js";
 import type { BrowserSession } from "./sessions.js";
 
@@ -25,10 +27,31 @@ export interface FlowAccount {
   readonly session: BrowserSession | undefined;
 }
 
+/** The user a finished sign-in is for, and how they signed in. */
+export interface SignedInAccount extends Omit<FlowAccount, "session"> {
+  readonly authentication: Authentication;
+}
+
+/**
+ * A sign-in on the device login page: it runs the same steps, but ends by handing the signed-in user
+ * to the device code flow instead of redirecting to the app with an authorization code.
+ */
+export interface DeviceSignIn {
+  /** Where the step pages post. */
+  readonly action: string;
+  /** The user signed in (the session is saved); `headers` carry its cookie. */
+  signedIn(request: EmulatorRequest, account: SignedInAccount, headers: Readonly<Record<string, string>>): HandlerResult;
+  /** The user cancelled the consent page. */
+  cancelled(request: EmulatorRequest): HandlerResult;
+}
+
 /** An in-flight sign-in. */
 export interface SignInFlow {
   readonly id: string;
+  /** The authorize request; for a device sign-in, one the device login page made up (it is never answered). */
   readonly request: AuthorizeRequest;
+  /** Set for sign-ins on the device login page. */
+  readonly device: DeviceSignIn | undefined;
   step: SignInStep;
   account: FlowAccount | undefined;
   /** The second factor was entered in this sign-in. */
@@ -42,8 +65,8 @@ export class SignInFlows {
   readonly #flows = new ExpiringStore<SignInFlow>();
 
   /** A new flow (not stored until {@link SignInFlows.save}). */
-  create(request: AuthorizeRequest): SignInFlow {
-    return { id: randomId(), request, step: "credentials", account: undefined, mfaDone: false, consentGiven: false };
+  create(request: AuthorizeRequest, device?: DeviceSignIn): SignInFlow {
+    return { id: randomId(), request, device, step: "credentials", account: undefined, mfaDone: false, consentGiven: false };
   }
 
   /** Keeps a flow that waits for the user. */

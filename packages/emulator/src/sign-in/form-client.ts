@@ -49,16 +49,19 @@ export class SignInError extends Error {
   override readonly name = "SignInError";
 }
 
-interface Reply {
+/** One HTTP answer, as the helpers read it. */
+export interface Reply {
   readonly status: number;
   readonly location: string | undefined;
   readonly setCookies: readonly string[];
   readonly body: string;
 }
 
-type Send = (url: string, method: string, headers: Record<string, string>, body: string | undefined) => Promise<Reply>;
+/** Sends one request without following redirects. */
+export type Send = (url: string, method: string, headers: Record<string, string>, body: string | undefined) => Promise<Reply>;
 
-function viaFetch(fetch: FetchLike): Send {
+/** {@link Send} over a caller's fetch. */
+export function viaFetch(fetch: FetchLike): Send {
   return async (url, method, headers, body) => {
     const res = await fetch(url, { method, headers, redirect: "manual", ...(body === undefined ? {} : { body }) });
     const cookies = res.headers.getSetCookie();
@@ -66,7 +69,8 @@ function viaFetch(fetch: FetchLike): Send {
   };
 }
 
-function viaHttps(ca: string | undefined): Send {
+/** {@link Send} over node:https, trusting `ca`. */
+export function viaHttps(ca: string | undefined): Send {
   return (url, method, headers, body) =>
     new Promise((resolve, reject) => {
       const req = httpsRequest(url, { method, headers, ...(ca === undefined ? {} : { ca }) }, (res) => {
@@ -87,7 +91,8 @@ function viaHttps(ca: string | undefined): Send {
     });
 }
 
-function keepCookies(jar: Map<string, string>, setCookies: readonly string[]): void {
+/** Applies `Set-Cookie` headers to a cookie jar. */
+export function keepCookies(jar: Map<string, string>, setCookies: readonly string[]): void {
   for (const header of setCookies) {
     const [pair = "", ...attributes] = header.split(";");
     const eq = pair.indexOf("=");
@@ -105,8 +110,11 @@ function result(url: URL): SignInResult {
   return { responseMode: fragment ? "fragment" : "query", url: url.toString(), params: Object.fromEntries(params) };
 }
 
-/** Chooses what to type and which button to press on one of the emulator's pages. */
-function fill(form: HtmlForm, options: SignInOptions, seen: Set<string>, alert: string | undefined): Record<string, string> {
+/**
+ * Chooses what to type and which button to press on one of the emulator's sign-in pages; `seen`
+ * guards against answering the same step twice (a refused password, say).
+ */
+export function fill(form: HtmlForm, options: SignInOptions, seen: Set<string>, alert: string | undefined): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const input of form.inputs) fields[input.name] = input.value;
   const has = (name: string): boolean => form.inputs.some((i) => i.name === name);

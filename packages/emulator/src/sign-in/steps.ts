@@ -18,15 +18,15 @@ import { clientInfo, newAuthentication } from "../user-tokens.js";
 import { AuthorizeFailure } from "./authorize-request.js";
 import type { AuthorizeRequest } from "./authorize-request.js";
 import { authorizeResponse } from "./authorize-response.js";
-import type { SignInFlow, SignInStep } from "./flows.js";
+import type { DeviceSignIn, SignInFlow, SignInStep } from "./flows.js";
 import { accountPage, consentPage, credentialsPage, mfaPage } from "./pages.js";
 import type { StepPage } from "./pages.js";
 import type { BrowserSession } from "./sessions.js";
 import { sessionCookie } from "./sessions.js";
 
 // The sign-in itself: which page comes next (credentials, second factor, consent, account picker),
-// what each submission does, and the authorization code at the end. Prompt handling per
-// authority-wire-format §1.3.
+// what each submission does, and the authorization code at the end (on the device login page, the
+// device code's confirmation instead). Prompt handling per authority-wire-format §1.3.
 
 const WRONG_PASSWORD = "Your account or password is incorrect. If you don't remember your password, ask the emulator's owner.";
 const WRONG_CODE = "That code didn't work. Check the code on this page and try again.";
@@ -34,7 +34,7 @@ const WRONG_CODE = "That code didn't work. Check the code on this page and try a
 function stepPage(flow: SignInFlow): StepPage {
   return {
     flowId: flow.id,
-    action: `/${encodeURIComponent(flow.request.segment)}/oauth2/v2.0/authorize`,
+    action: flow.device?.action ?? `/${encodeURIComponent(flow.request.segment)}/oauth2/v2.0/authorize`,
     appName: flow.request.app.displayName,
   };
 }
@@ -104,6 +104,10 @@ function complete(ctx: EmulatorContext, request: EmulatorRequest, flow: SignInFl
   const previous = ctx.sessions.fromCookie(request.headers.cookie, request.now);
   if (previous && previous.id !== session?.id) ctx.sessions.delete(previous.id);
   const saved = ctx.sessions.save({ ...(session ? { id: session.id } : {}), tenant, user, authentication }, request.now);
+  if (flow.device) {
+    ctx.signIns.delete(flow.id);
+    return flow.device.signedIn(request, { tenant, app, user, scopes: account.scopes, authentication }, { "set-cookie": sessionCookie(saved.id) });
+  }
 
   const code = ctx.codes.issue(
     {
@@ -171,8 +175,13 @@ function signInSilently(ctx: EmulatorContext, request: EmulatorRequest, flow: Si
  * @throws AuthorizeFailure for prompt=none requests that need the user, and for an app missing from
  *   the signed-in user's tenant.
  */
-export function startSignIn(ctx: EmulatorContext, request: EmulatorRequest, authorize: AuthorizeRequest): HandlerResult {
-  const flow = ctx.signIns.create(authorize);
+export function startSignIn(
+  ctx: EmulatorContext,
+  request: EmulatorRequest,
+  authorize: AuthorizeRequest,
+  device?: DeviceSignIn,
+): HandlerResult {
+  const flow = ctx.signIns.create(authorize, device);
   const check = checkSession(ctx, request, authorize);
   if (authorize.prompt === "none") return signInSilently(ctx, request, flow, check);
   const { session } = check;
@@ -220,6 +229,7 @@ export function continueSignIn(ctx: EmulatorContext, request: EmulatorRequest): 
     case "consent":
       if (action === "cancel") {
         ctx.signIns.delete(flow.id);
+        if (flow.device) return flow.device.cancelled(request);
         throw new AuthorizeFailure(consentDeclined(), flow.request);
       }
       if (action !== "accept") return render(flow);

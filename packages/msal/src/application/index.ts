@@ -20,3 +20,5 @@ export type { AcquireTokenSilentOptions } from "./silent.js";
 export type { AcquireTokenByRefreshTokenOptions } from "./refresh.js";
 export type { AcquireTokenByUsernamePasswordOptions } from "./username-password.js";
 export type { AcquireTokenOnBehalfOfOptions } from "./on-behalf-of.js";
+export type { AcquireTokenInteractiveOptions } from "./interactive.js";
+export type { AcquireTokenByDeviceFlowOptions, InitiateDeviceFlowOptions } from "./device-flow.js";

@@ -57,6 +57,15 @@ export type { IdTokenClaims, IdTokenExpectations } from "./id-token.js";
 export { decodeClientInfo, homeAccountIdFromClientInfo, parseClientInfo } from "./client-info.js";
 export type { ClientInfo } from "./client-info.js";
 
+// Device code flow
+export {
+  DEFAULT_DEVICE_FLOW_EXPIRES_IN,
+  DEFAULT_DEVICE_FLOW_INTERVAL,
+  DEVICE_CODE_GRANT_TYPE,
+  requestDeviceFlow,
+} from "./device-code.js";
+export type { DeviceFlow, DeviceFlowOutcome, DeviceFlowRequest } from "./device-code.js";
+
 // Username and password: user realm discovery, and WS-Trust for federated users
 export { discoverUserRealm } from "./user-realm.js";
 export type { UserRealm, UserRealmOptions } from "./user-realm.js";
