@@ -1,0 +1,2 @@
+// @msal-ts/redis-cache: a distributed token cache on Redis.
+export {};
