@@ -8,6 +8,7 @@
 
 // Applications
 export { ClientApplication, ConfidentialClientApplication, PublicClientApplication } from "./application/index.js";
+export { userAssertionHash } from "./application/on-behalf-of.js";
 export type {
   Account,
   AcquireTokenByAuthCodeFlowOptions,
