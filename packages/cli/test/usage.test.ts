@@ -89,13 +89,10 @@ describe("msal-ts usage errors: one line, exit 2", { concurrency: true }, () => 
     assertOneLineError(await run(["token", "--frobnicate"], env), 2, /Unknown option '--frobnicate'/);
   });
 
-  test("--managed-identity is not available yet: one line, exit 1", async () => {
-    const line = assertOneLineError(await run(["token", "--scope", "https://vault.azure.net/.default", "--managed-identity"], env), 1);
-    assert.match(line, /managed identity is not available yet/);
-    const withId = assertOneLineError(await runHere(["token", "--scope", "s", "--managed-identity", "0000-mi"], env), 1);
-    assert.match(withId, /client id 0000-mi/);
-    assertOneLineError(await runHere(["token", "--scope", "s", "--managed-identity=0000-mi"], env), 1, /client id 0000-mi/);
+  test("--managed-identity takes one scope and no other credential: usage errors, exit 2", async () => {
     assertOneLineError(await runHere(["token", "--scope", "s", "--managed-identity", "--client-secret", "x"], env), 2, /--managed-identity/);
+    assertOneLineError(await runHere(["token", "--scope", "a", "--scope", "b", "--managed-identity"], env), 2, /exactly one --scope/);
+    assertOneLineError(await runHere(["token", "--managed-identity=0000-mi"], env), 2, /exactly one --scope/);
   });
 
   test("a secret given on the command line never appears in an error", async () => {

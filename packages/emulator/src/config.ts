@@ -1,3 +1,6 @@
+import { resolveManagedIdentityOptions } from "./managed-identity/options.js";
+import type { ManagedIdentityOptions, ResolvedManagedIdentityOptions } from "./managed-identity/options.js";
+
 // The emulator's typed configuration: what a test or the CLI's JSON file declares, with defaults and
 // runtime validation (JSON files and JavaScript callers bypass the types).
 
@@ -120,6 +123,12 @@ export interface EmulatorOptions {
   readonly refreshIn?: number;
   /** The device code flow (`/devicecode`, the `/devicelogin` page and the device code grant). */
   readonly deviceCode?: DeviceCodeOptions;
+  /**
+   * Managed identity endpoints (IMDS, App Service, Azure Machine Learning, Azure Arc, Cloud Shell,
+   * Service Fabric), served on loopback ports of their own when given (even as `{}`); see
+   * `emulator.managedIdentity`.
+   */
+  readonly managedIdentity?: ManagedIdentityOptions;
 }
 
 /** How the emulator runs the device code flow (RFC 8628). */
@@ -228,6 +237,7 @@ export interface ResolvedOptions {
   readonly logger: ((line: string) => void) | undefined;
   readonly refreshIn: number | undefined;
   readonly deviceCode: Required<DeviceCodeOptions>;
+  readonly managedIdentity: ResolvedManagedIdentityOptions | undefined;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -343,7 +353,7 @@ export function assertEmulatorOptions(input: unknown): asserts input is Emulator
  */
 export function resolveOptions(options: unknown = {}): ResolvedOptions {
   if (!isRecord(options)) fail("(root)", "an object");
-  const { port, hostnames, tenants, tokenLifetime, clock, issuerHost, logger, refreshIn, deviceCode } = options;
+  const { port, hostnames, tenants, tokenLifetime, clock, issuerHost, logger, refreshIn, deviceCode, managedIdentity } = options;
   if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) {
     fail("port", "an integer from 0 to 65535");
   }
@@ -375,6 +385,7 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     }
   }
   optionalBoolean(device, "slowDown", "deviceCode");
+  const resolvedManagedIdentity = resolveManagedIdentityOptions(managedIdentity);
   return {
     port: (port as number | undefined) ?? 0,
     hostnames: (hostnames as readonly string[] | undefined) ?? [],
@@ -389,5 +400,6 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
       interval: (device.interval as number | undefined) ?? 5,
       slowDown: (device.slowDown as boolean | undefined) ?? false,
     },
+    managedIdentity: resolvedManagedIdentity,
   };
 }

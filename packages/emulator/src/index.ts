@@ -24,6 +24,22 @@ export { PROTECTED_API_PATH } from "./endpoints/protected-api.js";
 export { standaloneEmulatorArgs, standaloneEmulatorHelp, startStandaloneEmulator } from "./standalone.js";
 export type { StandaloneEmulator, StandaloneEmulatorSettings } from "./standalone.js";
 
+// Managed identity endpoints (the managedIdentity option; emulator.managedIdentity)
+export { MANAGED_IDENTITY_SOURCES } from "./managed-identity/options.js";
+export type {
+  ManagedIdentityOptions,
+  ManagedIdentitySourceName,
+  SystemAssignedIdentityConfig,
+  UserAssignedIdentityConfig,
+} from "./managed-identity/options.js";
+export type {
+  ManagedIdentityEnvironmentVariables,
+  ManagedIdentityFault,
+  ManagedIdentityHost,
+  ManagedIdentityRequest,
+} from "./managed-identity/host.js";
+export type { ManagedIdentityInfo } from "./managed-identity/identities.js";
+
 // Test certificates for certificate credentials
 export { createCertificateAuthority, createTestCertificate } from "./certificates.js";
 export type { CertificateAuthority, TestCertificate, TestCertificateOptions } from "./certificates.js";

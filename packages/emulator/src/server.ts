@@ -30,6 +30,8 @@ import type { DeviceLoginOptions, DeviceLoginOutcome } from "./sign-in/device-lo
 import { DEVICE_LOGIN_PATH } from "./sign-in/device-pages.js";
 import { createSigningKey } from "./signing-key.js";
 import { createTlsIdentity } from "./tls.js";
+import { startManagedIdentityHost } from "./managed-identity/host.js";
+import type { ManagedIdentityHost } from "./managed-identity/host.js";
 
 /** A running emulator. */
 export interface Emulator {
@@ -67,6 +69,11 @@ export interface Emulator {
    * the device login page, signs in, and continues (or, with `decline`, cancels).
    */
   completeDeviceLogin(userCode: string, options?: DeviceLoginOptions): Promise<DeviceLoginOutcome>;
+  /**
+   * The managed identity endpoints, when the emulator was created with the `managedIdentity` option:
+   * their URLs, the environment variables that point a source at them, fault injection and a log.
+   */
+  readonly managedIdentity: ManagedIdentityHost | undefined;
   /** Stops listening and closes every connection, keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -278,6 +285,23 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       return h && knownHosts.has(h) ? h : defaultHost;
     },
   };
+  let managedIdentity: Awaited<ReturnType<typeof startManagedIdentityHost>> | undefined;
+  if (resolved.managedIdentity) {
+    try {
+      managedIdentity = await startManagedIdentityHost({
+        ctx,
+        directory,
+        options: resolved.managedIdentity,
+        issuerHost: host,
+        clock: resolved.clock,
+        log,
+        logger: resolved.logger,
+      });
+    } catch (err) {
+      server.close();
+      throw err;
+    }
+  }
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     dispatch(dispatcher, req, res).catch((err: unknown) => {
       (resolved.logger ?? console.error)(`emulator: failed to answer a request: ${String(err)}`);
@@ -305,11 +329,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     deviceLoginUrl: `https://${host}${DEVICE_LOGIN_PATH}`,
     completeDeviceLogin: (userCode, loginOptions = {}) =>
       completeDeviceLogin(`https://${host}${DEVICE_LOGIN_PATH}`, userCode, { ca: tls.caCertificate, ...loginOptions }),
+    managedIdentity: managedIdentity?.host,
     close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+      closing ??= Promise.all([
+        new Promise<void>((resolve, reject) => {
+          server.close((err) => (err ? reject(err) : resolve()));
+          server.closeAllConnections();
+        }),
+        managedIdentity?.close(),
+      ]).then(() => undefined);
       return closing;
     },
   };

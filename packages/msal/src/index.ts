@@ -53,7 +53,31 @@ export type {
 export { SerializableTokenCache, TokenCache } from "./cache/index.js";
 
 // HTTP
-export type { HttpClient, HttpRequestInit } from "./http/index.js";
+export type { HttpCache, HttpClient, HttpRequestInit } from "./http/index.js";
+
+// Persistence: caches in files shared by processes
+export { FilePersistedHttpCache, FilePersistedTokenCache } from "./persistence/index.js";
+export type { FilePersistedHttpCacheOptions, FilePersistenceOptions } from "./persistence/index.js";
+
+// Managed identity
+export {
+  ManagedIdentityClient,
+  ManagedIdentityIdType,
+  ManagedIdentitySource,
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
+  getManagedIdentitySource,
+} from "./managed-identity/index.js";
+export type {
+  AcquireTokenForManagedIdentityOptions,
+  GetManagedIdentitySourceOptions,
+  ManagedIdentity,
+  ManagedIdentityClientOptions,
+  ManagedIdentityEnvironment,
+  ManagedIdentityResult,
+  ManagedIdentityTokenResult,
+  UserAssignedManagedIdentityId,
+} from "./managed-identity/index.js";
 
 // Errors
 export {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { ManagedIdentityClient, SystemAssignedManagedIdentity, UserAssignedManagedIdentity } from "@msal-ts/msal";
 import type { TokenResult } from "@msal-ts/msal";
 import { chooseAccount } from "../accounts.js";
 import { confidentialApp, hasAppCredential, publicApp } from "../apps.js";
@@ -39,7 +40,9 @@ ${signInOptionsHelp}
                                computed from the certificate in the PEM)
   --certificate-passphrase <p> the passphrase of an encrypted key or .pfx
   --managed-identity [<client id>]
-                               use the managed identity of this Azure host (not available yet)
+                               use the managed identity of this Azure host (system-assigned,
+                               or the user-assigned one with this client id); one --scope,
+                               the resource, e.g. https://vault.azure.net/.default
 
 ${globalOptionsHelp}
 
@@ -50,6 +53,7 @@ Examples:
   msal-ts token --scope User.Read
   msal-ts token --scope https://graph.microsoft.com/.default --client-id <app id> \\
     --client-secret "$SECRET" --authority https://login.microsoftonline.com/<tenant>
+  msal-ts token --managed-identity --scope https://vault.azure.net/.default
 `;
 
 const options = {
@@ -117,6 +121,30 @@ async function appToken(io: Io, settings: Settings, scopes: readonly string[], v
   });
 }
 
+/**
+ * A managed identity's token. The source (IMDS, App Service, Service Fabric, Azure Arc …) is
+ * detected from the environment; a scope's `/.default` suffix is dropped to name the resource.
+ */
+async function managedIdentityToken(
+  io: Io,
+  settings: Settings,
+  scopes: readonly string[],
+  clientId: string | undefined,
+): Promise<void> {
+  const [scope, ...more] = scopes;
+  if (scope === undefined || more.length > 0) {
+    throw new UsageError("--managed-identity takes exactly one --scope: the resource, e.g. https://vault.azure.net/.default", "token");
+  }
+  const resource = scope.replace(/\/\.default$/, "");
+  await withCacheFile(settings, io, async ({ cache }) => {
+    const identity = clientId ? new UserAssignedManagedIdentity({ clientId }) : new SystemAssignedManagedIdentity();
+    const client = new ManagedIdentityClient(identity, { tokenCache: cache, environment: io.env });
+    const result = await unlessCancelled(client.acquireTokenForClient({ resource, signal: io.signal }), io.signal);
+    if ("error" in result) throw new AuthError(result);
+    show(io, settings, result, null);
+  });
+}
+
 interface UserTokenValues extends SignInValues {
   readonly account?: string | undefined;
   readonly "silent-only"?: boolean | undefined;
@@ -173,10 +201,7 @@ export const token: Command = {
     );
     if (managedIdentity) {
       if (forApp || userOnly.length > 0) throw new UsageError("--managed-identity takes no user or app credential options", "token");
-      throw new CliError(
-        `managed identity${managedIdentityClientId ? ` (client id ${managedIdentityClientId})` : ""} is not available yet in msal-ts; ` +
-          "use --client-secret or --certificate for an app",
-      );
+      return managedIdentityToken(io, settings, scopes, managedIdentityClientId);
     }
     if (scopes.length === 0) throw new UsageError("--scope is required", "token");
     if (forApp) {

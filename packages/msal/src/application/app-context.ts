@@ -15,7 +15,7 @@ import {
 import { TokenCache } from "../cache/index.js";
 import { invalidArgType, invalidArgValue } from "../errors.js";
 import type { HttpClient } from "../http/http-client.js";
-import { createDefaultHttpClient, libraryHeaders } from "../http/index.js";
+import { checkHttpCache, createDefaultHttpClient, libraryHeaders, type HttpCache } from "../http/index.js";
 import { createClientAuth, type ClientAuthParams } from "../protocol/client-assertion.js";
 import { normalizeClientCredential } from "../protocol/client-credential.js";
 import type { ClientApplicationOptions, ConfidentialClientApplicationOptions, Logger } from "./options.js";
@@ -28,6 +28,8 @@ export class AppContext {
   /** The cache `environment` of this app's tokens: the authority's host name. */
   readonly environment: string;
   readonly http: HttpClient;
+  /** The application's `httpCache`, when it gave one: discovery answers are kept there too. */
+  readonly httpCache: HttpCache | undefined;
   readonly cache: TokenCache;
   /** Library headers (`x-client-*`, `x-app-*`), sent on token requests. */
   readonly headers: Readonly<Record<string, string>>;
@@ -75,6 +77,8 @@ export class AppContext {
         ...(o.proxies !== undefined ? { proxies: o.proxies } : {}),
         ...(o.timeout !== undefined ? { timeout: o.timeout } : {}),
       });
+    if (o.httpCache !== undefined) checkHttpCache(o.httpCache);
+    this.httpCache = o.httpCache;
     this.headers = Object.freeze(
       libraryHeaders({
         ...(o.appName !== undefined ? { appName: o.appName } : {}),
@@ -124,6 +128,7 @@ export class AppContext {
       httpClient: this.http,
       instanceDiscovery: this.instanceDiscovery,
       validateAuthority: this.validateAuthority,
+      httpCache: this.httpCache,
       ...(signal ? { signal } : {}),
     });
     return this.#metadata;
@@ -154,6 +159,7 @@ export class AppContext {
       httpClient: this.http,
       instanceDiscovery: this.instanceDiscovery,
       validateAuthority: this.validateAuthority,
+      httpCache: this.httpCache,
       ...(signal ? { signal } : {}),
     });
   }
@@ -179,6 +185,7 @@ export class AppContext {
       httpClient: this.http,
       instanceDiscovery: this.instanceDiscovery,
       validateAuthority: this.validateAuthority,
+      httpCache: this.httpCache,
       ...(signal ? { signal } : {}),
     });
     const names = new Set([this.environment]);

@@ -22,3 +22,6 @@ export type { AcquireTokenByUsernamePasswordOptions } from "./username-password.
 export type { AcquireTokenOnBehalfOfOptions } from "./on-behalf-of.js";
 export type { AcquireTokenInteractiveOptions } from "./interactive.js";
 export type { AcquireTokenByDeviceFlowOptions, InitiateDeviceFlowOptions } from "./device-flow.js";
+// Shared with the managed identity client: the cache-hit margin and the shape of a cache hit.
+export { EXPIRY_MARGIN } from "./client-credentials.js";
+export { resultFromCache } from "./results.js";

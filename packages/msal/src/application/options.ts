@@ -4,6 +4,7 @@
  * @module
  */
 import type { HttpClient } from "../http/http-client.js";
+import type { HttpCache } from "../http/http-cache.js";
 import type { TokenCache } from "../cache/index.js";
 import type { ClientCredential } from "../protocol/client-credential.js";
 
@@ -45,8 +46,13 @@ export interface ClientApplicationOptions {
   readonly clientCapabilities?: readonly string[];
   /** Scopes never to add by default (only `offline_access` makes sense). */
   readonly excludeScopes?: readonly string[];
-  /** Where HTTP-level state (discovery, throttling) is kept; a Map-like object. */
-  readonly httpCache?: Map<string, unknown>;
+  /**
+   * Where HTTP-level state that holds no secret is kept: authority discovery answers (a day
+   * long), and later throttling state. A `Map`, or any object with `get`, `set` and `delete`;
+   * a `FilePersistedHttpCache` shares it with other processes and later runs. By default the
+   * answers live in a process-wide memory only.
+   */
+  readonly httpCache?: HttpCache;
   /** Lets personal data (usernames, account ids) reach the logger. Off by default. */
   readonly enablePiiLog?: boolean;
   /** Diagnostics. */

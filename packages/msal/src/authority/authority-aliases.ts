@@ -5,11 +5,13 @@
  */
 
 import { NetworkError } from "../errors.js";
-import type { HttpClient } from "../http/index.js";
+import type { HttpCache, HttpClient } from "../http/index.js";
 import { readJson } from "../http/index.js";
 import type { AuthorityDescriptor } from "./authority-descriptor.js";
 import { AZURE_PUBLIC } from "./authority-hosts.js";
 import { aliasCache } from "./discovery-caches.js";
+import { loadDiscoveryAnswer } from "./discovery-http-cache.js";
+import type { DiscoveryAnswer } from "./discovery-http-cache.js";
 import { checkHttpClient, discoveryGet } from "./discovery-request.js";
 import { instanceDiscoveryEndpoint } from "./instance-discovery.js";
 import { checkInstanceDiscovery } from "./parse-authority.js";
@@ -23,6 +25,8 @@ export interface AliasLookupContext {
   validateAuthority?: boolean | undefined;
   /** Stops this caller's wait. */
   signal?: AbortSignal | undefined;
+  /** The application's HTTP cache, looked in before the request and written after it. */
+  httpCache?: HttpCache | undefined;
 }
 
 // MSAL Python always names the world-wide authority here, whichever cloud the app is in: the
@@ -37,7 +41,8 @@ const ALIAS_AUTHORIZE_ENDPOINT = `https://${AZURE_PUBLIC}/common/oauth2/authoriz
  * one request), and skipped — giving `[host]` — when instance discovery is off or the authority
  * is known to the developer (AD FS, B2C, CIAM, OIDC, `validateAuthority: false`), as such
  * authorities may not be able to reach Entra's world-wide endpoint. No built-in table stands
- * in for a failed lookup, as in MSAL Python.
+ * in for a failed lookup, as in MSAL Python. With an HTTP cache in the context, the answer is
+ * looked for there before the request and stored there after it.
  *
  * Unlike MSAL Python, which always asks `login.microsoftonline.com`, a custom
  * `instanceDiscovery` URL is also used here, so that an offline setup (the emulator) never
@@ -65,8 +70,12 @@ export async function getAuthorityAliases(
   url.searchParams.set("api-version", "1.1");
   url.searchParams.set("authorization_endpoint", ALIAS_AUTHORIZE_ENDPOINT);
   const href = url.href;
-  const { httpClient } = context;
-  const groups = await aliasCache.get(href, () => lookUpAliasGroups(httpClient, href), context.signal);
+  const { httpClient, httpCache } = context;
+  const groups = await aliasCache.get(
+    href,
+    () => loadDiscoveryAnswer(httpCache, href, () => fetchAliasGroups(httpClient, href), (answer) => aliasGroupsOf(answer, href)),
+    context.signal,
+  );
   for (const h of hosts) {
     const group = groups.find((g) => g.includes(h));
     if (group) return Object.freeze([h, ...group.filter((alias) => alias !== h)]);
@@ -74,17 +83,20 @@ export async function getAuthorityAliases(
   return Object.freeze([host]);
 }
 
-async function lookUpAliasGroups(httpClient: HttpClient, url: string): Promise<readonly (readonly string[])[]> {
+async function fetchAliasGroups(httpClient: HttpClient, url: string): Promise<DiscoveryAnswer> {
   const response = await discoveryGet(httpClient, url);
   if (response.status < 200 || response.status >= 300) {
     throw new NetworkError("ERR_HTTP_STATUS", `The authority alias lookup at ${url} failed with HTTP ${response.status}.`, {
       status: response.status,
     });
   }
-  const body = await readJson(response, url);
+  return { status: response.status, body: await readJson(response, url) };
+}
+
+function aliasGroupsOf({ body, status }: DiscoveryAnswer, url: string): readonly (readonly string[])[] {
   if (!Array.isArray(body.metadata)) {
     throw new NetworkError("ERR_INVALID_RESPONSE", `The authority alias lookup at ${url} answered without a metadata list.`, {
-      status: response.status,
+      status,
     });
   }
   const groups: (readonly string[])[] = [];

@@ -4,15 +4,16 @@
  * @module
  */
 
-import type { HttpClient } from "../http/index.js";
+import type { HttpCache, HttpClient } from "../http/index.js";
 import type { AuthorityDescriptor } from "./authority-descriptor.js";
 import type { AuthorityMetadata } from "./authority-metadata.js";
 import { checkHttpClient } from "./discovery-request.js";
 import { configurationCache, instanceCache } from "./discovery-caches.js";
-import { instanceDiscoveryUrl, runInstanceDiscovery } from "./instance-discovery.js";
+import { loadDiscoveryAnswer } from "./discovery-http-cache.js";
+import { fetchInstanceDiscovery, instanceDiscoveryUrl, tenantDiscoveryEndpointOf } from "./instance-discovery.js";
 import { checkInstanceDiscovery } from "./parse-authority.js";
 import type { DiscoveredConfiguration } from "./tenant-discovery.js";
-import { fetchOpenIdConfiguration } from "./tenant-discovery.js";
+import { checkConfiguration, fetchOpenIdConfiguration } from "./tenant-discovery.js";
 
 /** The discovery settings of an application. */
 export interface DiscoverySettings {
@@ -31,6 +32,11 @@ export interface DiscoveryContext extends DiscoverySettings {
   httpClient: HttpClient;
   /** Stops this caller's wait. A request shared with other callers keeps going for them. */
   signal?: AbortSignal | undefined;
+  /**
+   * The application's HTTP cache: answers are looked for there before a request is made, and
+   * stored there after one, so that a persisted HTTP cache spares other processes the requests.
+   */
+  httpCache?: HttpCache | undefined;
 }
 
 // The metadata object handed out per descriptor, so a cache hit allocates nothing.
@@ -43,7 +49,8 @@ const handedOut = new WeakMap<AuthorityDescriptor, { from: DiscoveredConfigurati
  *
  * The answers are memoised for the whole process for a day, keyed by request URL, so a second
  * application for the same authority makes no request, and concurrent discoveries of the same
- * authority make one. Failures are not memoised.
+ * authority make one. Failures are not memoised. With an HTTP cache in the context, a request
+ * the process memo cannot spare is looked for there first, and its answer stored there.
  *
  * @param authority - From `resolveAuthorityConfig` or `parseAuthority`.
  * @param context - The HTTP client, the discovery settings and an optional signal.
@@ -61,16 +68,32 @@ export async function discoverAuthority(
   checkInstanceDiscovery(context.instanceDiscovery);
   const known = getCachedAuthorityMetadata(authority, context);
   if (known !== undefined) return known;
-  const { httpClient, signal } = context;
+  const { httpClient, httpCache, signal } = context;
   signal?.throwIfAborted();
   const discoveryUrl = instanceDiscoveryUrl(authority, context.instanceDiscovery, context.validateAuthority);
   const documentUrl =
     discoveryUrl === undefined
       ? authority.openIdConfigurationUrl
-      : await instanceCache.get(discoveryUrl, () => runInstanceDiscovery(httpClient, discoveryUrl, authority), signal);
+      : await instanceCache.get(
+          discoveryUrl,
+          () =>
+            loadDiscoveryAnswer(
+              httpCache,
+              discoveryUrl,
+              () => fetchInstanceDiscovery(httpClient, discoveryUrl),
+              (answer) => tenantDiscoveryEndpointOf(answer, discoveryUrl, authority),
+            ),
+          signal,
+        );
   const configuration = await configurationCache.get(
     documentUrl,
-    () => fetchOpenIdConfiguration(httpClient, documentUrl, authority),
+    () =>
+      loadDiscoveryAnswer(
+        httpCache,
+        documentUrl,
+        () => fetchOpenIdConfiguration(httpClient, documentUrl, authority),
+        (answer) => checkConfiguration(answer.body, documentUrl),
+      ),
     signal,
   );
   return metadataOf(authority, configuration);

@@ -10,6 +10,7 @@ import type { HttpClient } from "../http/index.js";
 import { readJson } from "../http/index.js";
 import type { AuthorityDescriptor } from "./authority-descriptor.js";
 import { DEFAULT_INSTANCE_DISCOVERY_ENDPOINT, WELL_KNOWN_AUTHORITY_HOSTS } from "./authority-hosts.js";
+import type { DiscoveryAnswer } from "./discovery-http-cache.js";
 import { discoveryGet } from "./discovery-request.js";
 
 /**
@@ -44,18 +45,12 @@ export function instanceDiscoveryUrl(
 }
 
 /**
- * Runs instance discovery (api-version 1.0).
+ * Runs instance discovery (api-version 1.0): the request, and the answer unless it is a 5xx.
  *
- * @returns The `tenant_discovery_endpoint`: the URL of the authority's OpenID configuration.
- * @throws {@link MsalError} `ERR_AUTHORITY` when the host is unknown (`invalid_instance`);
- *   `ERR_DISCOVERY` when the answer names no https `tenant_discovery_endpoint`.
+ * @throws {@link NetworkError} for a transport failure, a 5xx status, or a body that is not JSON.
  * @internal
  */
-export async function runInstanceDiscovery(
-  httpClient: HttpClient,
-  url: string,
-  authority: AuthorityDescriptor,
-): Promise<string> {
+export async function fetchInstanceDiscovery(httpClient: HttpClient, url: string): Promise<DiscoveryAnswer> {
   const response = await discoveryGet(httpClient, url);
   if (response.status >= 500) {
     throw new NetworkError("ERR_HTTP_STATUS", `Instance discovery at ${endpointOf(url)} failed with HTTP ${response.status}; try again later.`, {
@@ -64,7 +59,19 @@ export async function runInstanceDiscovery(
   }
   // The status is not checked otherwise: Entra answers an unknown host with a 400 whose JSON
   // `error` says invalid_instance, and MSAL Python reads the body whatever the status.
-  const body = await readJson(response, url);
+  return { status: response.status, body: await readJson(response, url) };
+}
+
+/**
+ * Reads an instance discovery answer (api-version 1.0).
+ *
+ * @returns The `tenant_discovery_endpoint`: the URL of the authority's OpenID configuration.
+ * @throws {@link MsalError} `ERR_AUTHORITY` when the host is unknown (`invalid_instance`);
+ *   `ERR_DISCOVERY` when the answer names no https `tenant_discovery_endpoint`.
+ * @internal
+ */
+export function tenantDiscoveryEndpointOf(answer: DiscoveryAnswer, url: string, authority: AuthorityDescriptor): string {
+  const { body, status } = answer;
   const description = typeof body.error_description === "string" ? ` (${body.error_description})` : "";
   if (body.error === "invalid_instance") {
     throw new MsalError(
@@ -79,7 +86,7 @@ export async function runInstanceDiscovery(
     const error = typeof body.error === "string" ? ` ${body.error}${description}` : "";
     throw new MsalError(
       "ERR_DISCOVERY",
-      `Instance discovery at ${endpointOf(url)} for ${authority.configuredUrl} answered HTTP ${response.status}${error} ` +
+      `Instance discovery at ${endpointOf(url)} for ${authority.configuredUrl} answered HTTP ${status}${error} ` +
         "without an https tenant_discovery_endpoint.",
     );
   }

@@ -7,6 +7,13 @@
 /** How long a discovery answer is reused: a day, as MSAL Python's HTTP cache keeps 2xx GETs. */
 export const DISCOVERY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** What a load yields: the value, and when it stops being fresh if not a full TTL from now. */
+export interface Loaded<T> {
+  readonly value: T;
+  /** Epoch milliseconds; default now + the cache's TTL. */
+  readonly expiresAt?: number | undefined;
+}
+
 /**
  * A string-keyed memo of values loaded asynchronously and shared by every caller in the
  * process. Concurrent loads of one key run once (as jose's remote JWKS shares its pending
@@ -37,9 +44,10 @@ export class SharedCache<T> {
    * The value for `key`, loading it when needed.
    *
    * The load itself is not tied to any caller's signal: one caller giving up must not fail the
-   * others waiting for the same answer. Each caller stops waiting when its own signal aborts.
+   * others waiting for the same answer. Each caller stops waiting when its own signal aborts. A
+   * load may say when its value expires (one read from a persisted HTTP cache is older than now).
    */
-  get(key: string, load: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  get(key: string, load: () => Promise<Loaded<T>>, signal?: AbortSignal): Promise<T> {
     const hit = this.peek(key);
     if (hit !== undefined) return Promise.resolve(hit);
     if (signal?.aborted) return Promise.reject(signal.reason as unknown);
@@ -51,9 +59,11 @@ export class SharedCache<T> {
         // One tick first, so that the clean-up below never runs before `self.promise` is set.
         await undefined;
         try {
-          const value = await load();
+          const { value, expiresAt } = await load();
           // A clear() while loading means the answer belongs to a forgotten generation.
-          if (generation === this.#generation) this.#done.set(key, { value, expiresAt: Date.now() + this.#ttlMs });
+          if (generation === this.#generation) {
+            this.#done.set(key, { value, expiresAt: Math.min(expiresAt ?? Number.POSITIVE_INFINITY, Date.now() + this.#ttlMs) });
+          }
           return value;
         } finally {
           if (this.#pending.get(key) === self.promise) this.#pending.delete(key);

@@ -9,6 +9,7 @@ import type { HttpClient } from "../http/index.js";
 import { readJson } from "../http/index.js";
 import type { AuthorityDescriptor } from "./authority-descriptor.js";
 import type { OpenIdConfiguration } from "./authority-metadata.js";
+import type { DiscoveryAnswer } from "./discovery-http-cache.js";
 import { discoveryGet, errorDetail } from "./discovery-request.js";
 import { parseHttpsAuthority } from "./parse-authority.js";
 
@@ -24,11 +25,9 @@ const ENDPOINTS = ["authorization_endpoint", "token_endpoint", "device_authoriza
 const OPTIONAL_STRINGS = ["device_authorization_endpoint", "issuer", "end_session_endpoint", "jwks_uri"] as const;
 
 /**
- * GETs an OpenID configuration document and checks it.
+ * GETs an OpenID configuration document; {@link checkConfiguration} checks it.
  *
- * - 2xx: the body must be a JSON object with https `authorization_endpoint` and
- *   `token_endpoint`, else {@link MsalError} `ERR_DISCOVERY` (non-JSON: {@link NetworkError}
- *   `ERR_INVALID_RESPONSE`).
+ * - 2xx: the body must be a JSON object, else {@link NetworkError} `ERR_INVALID_RESPONSE`.
  * - 4xx: {@link MsalError} `ERR_DISCOVERY`, typically an unknown tenant.
  * - anything else: {@link NetworkError} `ERR_HTTP_STATUS`, a transient failure.
  *
@@ -38,10 +37,10 @@ export async function fetchOpenIdConfiguration(
   httpClient: HttpClient,
   url: string,
   authority: AuthorityDescriptor,
-): Promise<DiscoveredConfiguration> {
+): Promise<DiscoveryAnswer> {
   const response = await discoveryGet(httpClient, url);
   const { status } = response;
-  if (status >= 200 && status < 300) return checkConfiguration(await readJson(response, url), url);
+  if (status >= 200 && status < 300) return { status, body: await readJson(response, url) };
   if (status >= 400 && status < 500) {
     // The authority's own error (e.g. invalid_tenant) rides along as the cause, so that an
     // acquire call can hand it to the caller as an error result.
@@ -63,7 +62,14 @@ export async function fetchOpenIdConfiguration(
   });
 }
 
-function checkConfiguration(body: Readonly<Record<string, unknown>>, url: string): DiscoveredConfiguration {
+/**
+ * Checks an OpenID configuration document: https `authorization_endpoint` and `token_endpoint`
+ * (and `device_authorization_endpoint` when present), and a tenant in the token endpoint.
+ *
+ * @throws {@link MsalError} `ERR_DISCOVERY` for a document that cannot be used.
+ * @internal
+ */
+export function checkConfiguration(body: Readonly<Record<string, unknown>>, url: string): DiscoveredConfiguration {
   const fail = (why: string): MsalError =>
     new MsalError("ERR_DISCOVERY", `The OpenID configuration at ${url} cannot be used: ${why}.`);
   const document: Record<string, unknown> = { ...body };

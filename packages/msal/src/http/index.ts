@@ -13,3 +13,5 @@ export { readJson } from "./read-json.js";
 export type { JsonObject } from "./read-json.js";
 export { formEncode } from "./form-encode.js";
 export { isTimeout, toTransportError } from "./transport-error.js";
+export { checkHttpCache, readHttpCacheRecord, writeHttpCacheRecord } from "./http-cache.js";
+export type { HttpCache, HttpCacheRecord } from "./http-cache.js";
