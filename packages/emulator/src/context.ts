@@ -2,11 +2,13 @@ import type { AuthorizationCodes } from "./authorization-codes.js";
 import type { Consents } from "./consents.js";
 import type { DeviceCodes } from "./device-codes.js";
 import type { Directory } from "./directory.js";
+import type { PopNonces } from "./pop-nonces.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
 import type { ReplayCache } from "./replay-cache.js";
 import type { SignInFlows } from "./sign-in/flows.js";
 import type { Sessions } from "./sign-in/sessions.js";
 import type { SigningKey } from "./signing-key.js";
+import type { SshCertificateAuthority } from "./ssh-certificates.js";
 
 /** What every endpoint of one emulator shares. Each emulator has its own. */
 export interface EmulatorContext {
@@ -32,4 +34,8 @@ export interface EmulatorContext {
   readonly signIns: SignInFlows;
   /** Device codes of the device code flow, and its settings. */
   readonly deviceCodes: DeviceCodes;
+  /** Signs the SSH user certificates of `token_type=ssh-cert` requests. */
+  readonly sshCertificateAuthority: SshCertificateAuthority;
+  /** Nonces of the PoP-protected demo API. */
+  readonly popNonces: PopNonces;
 }

@@ -19,6 +19,8 @@ export type { DeviceLoginOptions, DeviceLoginOutcome } from "./sign-in/device-lo
 
 // The protected demo API
 export { PROTECTED_API_PATH } from "./endpoints/protected-api.js";
+// The PoP-protected demo API
+export { POP_API_PATH, POP_MAX_SKEW, POP_NONCE_PATH } from "./endpoints/pop-api.js";
 
 // Running it as a program (the msal-ts-emulator and msal-ts emulator commands)
 export { standaloneEmulatorArgs, standaloneEmulatorHelp, startStandaloneEmulator } from "./standalone.js";

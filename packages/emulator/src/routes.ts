@@ -4,6 +4,7 @@ import { createDeviceAuthorizationEndpoint } from "./endpoints/device-authorizat
 import { createInstanceDiscoveryEndpoint, createOpenIdConfigurationEndpoint } from "./endpoints/discovery.js";
 import { createKeysEndpoint } from "./endpoints/keys.js";
 import { createLogoutEndpoint } from "./endpoints/logout.js";
+import { POP_API_PATH, POP_NONCE_PATH, createPopApiEndpoint, createPopNonceEndpoint } from "./endpoints/pop-api.js";
 import { PROTECTED_API_PATH, createProtectedApiEndpoint } from "./endpoints/protected-api.js";
 import { createTokenEndpoint } from "./endpoints/token.js";
 import { createAuthorizationCodeGrant } from "./grants/authorization-code.js";
@@ -27,7 +28,10 @@ export function createRouter(ctx: EmulatorContext): Router {
   const logout = createLogoutEndpoint(ctx);
   const deviceLogin = createDeviceLoginEndpoint(ctx);
   const deviceCodeGrant = createDeviceCodeGrant(ctx);
-  return addFederationRoutes(new Router(), ctx)
+  const popApi = createPopApiEndpoint(ctx);
+  const router = addFederationRoutes(new Router(), ctx).add("GET", POP_NONCE_PATH, createPopNonceEndpoint(ctx));
+  for (const method of ["GET", "POST", "PUT", "DELETE", "PATCH"]) router.add(method, `${POP_API_PATH}/:resource`, popApi);
+  return router
     .add("GET", "/common/discovery/instance", createInstanceDiscoveryEndpoint(ctx))
     .add("GET", "/:tenant/v2.0/.well-known/openid-configuration", openIdConfiguration)
     .add("GET", "/:tenant/.well-known/openid-configuration", openIdConfiguration)

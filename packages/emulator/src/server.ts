@@ -32,6 +32,9 @@ import { createSigningKey } from "./signing-key.js";
 import { createTlsIdentity } from "./tls.js";
 import { startManagedIdentityHost } from "./managed-identity/host.js";
 import type { ManagedIdentityHost } from "./managed-identity/host.js";
+import { PopNonces } from "./pop-nonces.js";
+import { createSshCertificateAuthority } from "./ssh-certificates.js";
+import { POP_API_PATH } from "./endpoints/pop-api.js";
 
 /** A running emulator. */
 export interface Emulator {
@@ -57,6 +60,17 @@ export interface Emulator {
   clearRequests(): void;
   /** `https://{host}/api/me`: the protected demo API (a bearer token from this emulator gets the user's profile). */
   readonly protectedApiUrl: string;
+  /**
+   * `https://{host}/api/pop`: the PoP-protected demo API. Any `{popApiUrl}/{name}` accepts
+   * `Authorization: PoP <signed HTTP request>` (GET, POST, PUT, DELETE, PATCH); `{popApiUrl}/nonce`
+   * hands out a nonce to sign with, as does its 401 challenge.
+   */
+  readonly popApiUrl: string;
+  /**
+   * The public key of the emulator's SSH user certificate authority, as an OpenSSH line
+   * (`ssh-ed25519 AAAA…`): the certificates of `token_type=ssh-cert` requests are signed with it.
+   */
+  readonly sshCaPublicKey: string;
   /**
    * {@link signInWithForm} trusting this emulator's CA: signs in at an authorize URL as a browser
    * would, without one.
@@ -272,6 +286,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     sessions: new Sessions(),
     signIns: new SignInFlows(),
     deviceCodes: new DeviceCodes(resolved.deviceCode),
+    sshCertificateAuthority: createSshCertificateAuthority(),
+    popNonces: new PopNonces(),
   };
   const log = new RequestLog();
   const dispatcher: Dispatcher = {
@@ -325,6 +341,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     tokenRequestCount: (filter) => log.tokenRequestCount(filter),
     clearRequests: () => log.clear(),
     protectedApiUrl: `https://${host}${PROTECTED_API_PATH}`,
+    popApiUrl: `https://${host}${POP_API_PATH}`,
+    sshCaPublicKey: ctx.sshCertificateAuthority.publicKey,
     signIn: (authUri, signInOptions = {}) => signInWithForm(authUri, { ca: tls.caCertificate, ...signInOptions }),
     deviceLoginUrl: `https://${host}${DEVICE_LOGIN_PATH}`,
     completeDeviceLogin: (userCode, loginOptions = {}) =>

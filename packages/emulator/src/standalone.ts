@@ -130,6 +130,7 @@ export async function startStandaloneEmulator(settings: StandaloneEmulatorSettin
       ...(domain ? [`                       ${emulator.authorityFor(domain)}`] : []),
       `  instance discovery:  ${emulator.instanceDiscoveryUrl}`,
       `  protected API:       ${emulator.protectedApiUrl}   (Authorization: Bearer <user token>)`,
+      `  PoP API:             ${emulator.popApiUrl}/{name}   (Authorization: PoP <signed request>; nonces at /nonce)`,
       ...describeTenants(tenants),
       `  CA certificate:      ${caPath}`,
       `    Node:   NODE_EXTRA_CA_CERTS=${caPath}   (msal-node: knownAuthorities ["${emulator.host}"])`,

@@ -8,6 +8,10 @@
 
 // Applications
 export { ClientApplication, ConfidentialClientApplication, PublicClientApplication } from "./application/index.js";
+// Proof-of-possession tokens
+export { PopAuthScheme } from "./application/index.js";
+export type { PopAuthSchemeOptions, PopHttpMethod } from "./application/index.js";
+export type { PopKeyInput } from "./protocol/index.js";
 export { userAssertionHash } from "./application/on-behalf-of.js";
 export type {
   Account,

@@ -27,7 +27,7 @@ function refuse(ctx: EmulatorContext, request: { host: string }, status: 401 | 4
  * `GET /api/me`: a resource server for demos and the example web app. It accepts a delegated access
  * token this emulator issued, for Microsoft Graph or any API of the token's tenant, in
  * `Authorization: Bearer …`, and answers with the signed-in user's profile. Missing, invalid and
- * expired tokens get 401 with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3); app-only tokens 403.
+ * expired tokens, and PoP tokens (which only their key's holder may present), get 401 with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3); app-only tokens 403.
  */
 export function createProtectedApiEndpoint(ctx: EmulatorContext): Handler {
   return async (request) => {
@@ -48,6 +48,9 @@ export function createProtectedApiEndpoint(ctx: EmulatorContext): Handler {
       throw err;
     }
     const { claims, tenant } = verified;
+    if (claims.cnf !== undefined) {
+      return refuse(ctx, request, 401, "invalid_token", "The token is bound to a key (a PoP token); present it as a signed request to a PoP resource.");
+    }
     const audience = typeof claims.aud === "string" ? claims.aud : "";
     if (!tenant.findApi(audience)) {
       return refuse(ctx, request, 401, "invalid_token", "The token's audience is not an API of its tenant.");

@@ -15,6 +15,8 @@ import {
 } from "../protocol/index.js";
 import type { AuthCodeFlow, AuthenticationResult, AuthResponse } from "../protocol/index.js";
 import type { AppContext } from "./app-context.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
+import { checkTokenKind, resolveRequestedToken } from "./requested-token.js";
 import { errorResult } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
 import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
@@ -49,6 +51,8 @@ export interface AcquireTokenByAuthCodeFlowOptions {
   readonly scopes?: readonly string[];
   /** Extra body parameters for the token request. */
   readonly data?: Readonly<Record<string, string>>;
+  /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
+  readonly authScheme?: PopAuthScheme;
   readonly signal?: AbortSignal;
 }
 
@@ -72,7 +76,10 @@ export interface AcquireTokenByAuthorizationCodeOptions {
   /** The nonce sent on the authorization request; the ID token must carry it. */
   readonly nonce?: string;
   readonly claimsChallenge?: string;
+  /** Extra body parameters for the token request. */
   readonly data?: Readonly<Record<string, string>>;
+  /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
+  readonly authScheme?: PopAuthScheme;
   readonly signal?: AbortSignal;
 }
 
@@ -128,6 +135,7 @@ export async function acquireTokenByAuthCodeFlow(
   apiId: ApiId = ApiId.ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID,
 ): Promise<AuthenticationResult> {
   checkOptions(opts);
+  checkTokenKind(opts);
   if (opts.scopes !== undefined) assertScopes(opts.scopes);
   const parsed = parseAuthCodeResponse(flow, authResponse, opts.scopes ? { scopes: opts.scopes } : {});
   if ("error" in parsed) return parsed.error;
@@ -137,6 +145,7 @@ export async function acquireTokenByAuthCodeFlow(
   const { meta } = resolved;
   const scopes = opts.scopes ? decorateScopes(opts.scopes, ctx.excludeScopes) : [...flow.scope];
   const info = parsed.client_info ? parseClientInfo(parsed.client_info) : undefined;
+  const requested = await resolveRequestedToken(ctx, opts);
   const outcome = await exchange(ctx, meta, {
     apiId,
     reason: CacheRefreshReason.NON_SILENT_CALL,
@@ -150,7 +159,7 @@ export async function acquireTokenByAuthCodeFlow(
       claims: flow.claims_challenge,
     },
     headers: info ? { "X-AnchorMailbox": `Oid:${info.uid}@${info.utid}` } : {},
-    data: opts.data,
+    data: requested.wireData,
     signal: opts.signal,
   });
   if (!outcome.ok) return errorResult(outcome.error, correlationId);
@@ -160,7 +169,8 @@ export async function acquireTokenByAuthCodeFlow(
     environment: ctx.environment,
     nonce: hashNonce(flow.nonce),
     maxAge: flow.max_age,
-    data: opts.data,
+    data: requested.cacheData,
+    pop: requested.pop,
   });
 }
 
@@ -208,11 +218,13 @@ export async function acquireTokenByAuthorizationCode(
   if (typeof code !== "string" || !code) throw invalidArgType("code must be the non-empty authorization code");
   if (!Array.isArray(scopes)) throw invalidArgType("scopes must be an array of strings");
   checkOptions(opts);
+  checkTokenKind(opts);
   const decorated = signInScopes(ctx, scopes);
   const correlationId = newCorrelationId();
   const resolved = await metadataOrRefusal(ctx, ctx.target(), correlationId, opts.signal);
   if ("refused" in resolved) return resolved.refused;
   const { meta } = resolved;
+  const requested = await resolveRequestedToken(ctx, opts);
   const outcome = await exchange(ctx, meta, {
     apiId: ApiId.ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID,
     reason: CacheRefreshReason.NON_SILENT_CALL,
@@ -224,7 +236,7 @@ export async function acquireTokenByAuthorizationCode(
       scope: decorated.sort().join(" "),
       claims: mergeClaims(opts.claimsChallenge, ctx.clientCapabilities),
     },
-    data: opts.data,
+    data: requested.wireData,
     signal: opts.signal,
   });
   if (!outcome.ok) return errorResult(outcome.error, correlationId);
@@ -236,6 +248,7 @@ export async function acquireTokenByAuthorizationCode(
     grantType: "authorization_code",
     environment: ctx.environment,
     nonce: opts.nonce,
-    data: opts.data,
+    data: requested.cacheData,
+    pop: requested.pop,
   });
 }

@@ -68,6 +68,16 @@ export class ClientApplication {
   }
 
   /**
+   * Whether the acquire methods accept an `authScheme` (a `PopAuthScheme`) for
+   * proof-of-possession tokens. Always `true` in msal-ts, which binds PoP tokens to a key the app
+   * holds; MSAL Python answers `true` only when a broker is enabled, since there the broker holds
+   * the key.
+   */
+  isPopSupported(): boolean {
+    return true;
+  }
+
+  /**
    * The accounts signed in to this app, one per user.
    *
    * @param options `username` filters case-insensitively.
@@ -154,7 +164,13 @@ export class ClientApplication {
    * Acquires a token for a signed-in account without user interaction: a cached access token
    * with five minutes or more left, else one obtained with the account's refresh token.
    *
+   * Only a token of the kind asked for answers: a bearer token by default, a PoP token bound to
+   * the scheme's key with `authScheme` (each result then carries a freshly signed request), an SSH
+   * certificate for the given `data.key_id` with `data.token_type: "ssh-cert"`.
+   *
    * @param account One of {@link getAccounts}' results; `null` gives `null`.
+   * @param options `authority`, `forceRefresh`, `claimsChallenge`, `data`, `authScheme`, `signal`.
+   * @throws TypeError for an SSH certificate request without `data.req_cnf` or `data.key_id`.
    * @returns A token result, or `null` when no token can be had silently. Use
    *   {@link acquireTokenSilentWithError} to learn why.
    * @example

@@ -9,6 +9,16 @@ import type { AuthenticationResult, TokenResult } from "../protocol/wire.js";
 import { invalidArgType } from "../errors.js";
 import type { AppContext } from "./app-context.js";
 import type { AcquireTokenForClientOptions } from "./options.js";
+import {
+  BEARER,
+  checkResponseKind,
+  checkTokenKind,
+  dataTokenType,
+  presentToken,
+  requestedFromData,
+  resolveRequestedToken,
+  type RequestedToken,
+} from "./requested-token.js";
 import { authorityRefusal, errorResult, resultFromCache, resultFromTokenResponse } from "./results.js";
 import { assertScopes } from "./scopes.js";
 import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
@@ -22,16 +32,23 @@ type Lookup =
   | { readonly hit: TokenResult }
   | { readonly reason: CacheRefreshReason; readonly aging?: TokenResult };
 
-/** Looks the app-only token up; a token past its `refresh_on` is kept as a fallback. */
-function lookup(ctx: AppContext, realm: string, scopes: readonly string[], keyId: string | undefined, now: number): Lookup {
-  const query = {
-    home_account_id: null,
-    environment: ctx.environment,
-    client_id: ctx.clientId,
-    realm,
-    scopes,
-    ...(keyId !== undefined ? { key_id: keyId } : {}),
-  };
+/**
+ * Looks the app-only token up; a token past its `refresh_on` is kept as a fallback. Only a token of
+ * the type asked for (and bound to the key asked for) answers.
+ */
+function lookup(
+  ctx: AppContext,
+  realm: string,
+  scopes: readonly string[],
+  tokenType: string,
+  keyId: string | undefined,
+  now: number,
+): Lookup {
+  // Two literals rather than a spread: this runs on every cache hit.
+  const query =
+    keyId === undefined
+      ? { home_account_id: null, environment: ctx.environment, client_id: ctx.clientId, realm, scopes, token_type: tokenType }
+      : { home_account_id: null, environment: ctx.environment, client_id: ctx.clientId, realm, scopes, token_type: tokenType, key_id: keyId };
   const entry = ctx.cache.findAccessToken(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
   if (!entry) {
     // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
@@ -47,7 +64,8 @@ function lookup(ctx: AppContext, realm: string, scopes: readonly string[], keyId
 /**
  * Acquires a token for the app itself: from the cache when it holds one with five minutes or more
  * left, else from the authority. A token past its `refresh_on` is refreshed, and handed out still
- * when the refresh fails.
+ * when the refresh fails. With `authScheme`, the token is a PoP token and every result (a cache hit
+ * too) carries a request signed for that call.
  */
 export function acquireTokenForClient(
   ctx: AppContext,
@@ -57,27 +75,33 @@ export function acquireTokenForClient(
   try {
     assertScopes(scopes);
     if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
+    if (opts.data !== undefined || opts.authScheme !== undefined) checkTokenKind(opts);
   } catch (e) {
     return Promise.reject(e);
   }
   const useCache = !opts.forceRefresh && !opts.claimsChallenge;
   const meta = ctx.metadata;
-  if (useCache && meta) {
+  if (useCache && meta && opts.authScheme === undefined) {
     // The hot path: no await, no copy of the cache, nothing logged.
-    const found = lookup(ctx, meta.tenant, scopes, opts.data?.key_id, nowSeconds());
+    const data = opts.data;
+    const found =
+      data === undefined
+        ? lookup(ctx, meta.tenant, scopes, BEARER, undefined, nowSeconds())
+        : lookup(ctx, meta.tenant, scopes, dataTokenType(data), data.key_id || undefined, nowSeconds());
     if ("hit" in found) {
       ctx.telemetry.hitAnAccessToken();
       return Promise.resolve(found.hit);
     }
-    return requestToken(ctx, scopes, opts, found);
+    return requestToken(ctx, scopes, opts, requestedFromData(data), found);
   }
-  return requestToken(ctx, scopes, opts, useCache ? undefined : { reason: CacheRefreshReason.FORCE_REFRESH });
+  return requestToken(ctx, scopes, opts, undefined, useCache ? undefined : { reason: CacheRefreshReason.FORCE_REFRESH });
 }
 
 async function requestToken(
   ctx: AppContext,
   scopes: readonly string[],
   opts: AcquireTokenForClientOptions,
+  requested: RequestedToken | undefined,
   found: Exclude<Lookup, { hit: TokenResult }> | undefined,
 ): Promise<AuthenticationResult> {
   opts.signal?.throwIfAborted();
@@ -89,17 +113,19 @@ async function requestToken(
     if (refused) return errorResult(refused, newCorrelationId());
     throw e;
   }
+  requested ??= await resolveRequestedToken(ctx, opts);
+  const pop = requested.pop;
   if (!found) {
-    const again = lookup(ctx, meta.tenant, scopes, opts.data?.key_id, nowSeconds());
+    const again = lookup(ctx, meta.tenant, scopes, requested.tokenType, requested.keyId, nowSeconds());
     if ("hit" in again) {
       ctx.telemetry.hitAnAccessToken();
-      return again.hit;
+      return presentToken(again.hit, pop);
     }
     found = again;
   }
   const claims = mergeClaims(opts.claimsChallenge, ctx.clientCapabilities);
   const correlationId = newCorrelationId();
-  const aging = found.aging;
+  const aging = found.aging && presentToken(found.aging, pop);
   try {
     const auth = await ctx.clientAuth(meta.token_endpoint, nowSeconds());
     const body = {
@@ -109,7 +135,7 @@ async function requestToken(
       client_info: "1",
       claims,
       ...auth,
-      ...opts.data,
+      ...requested.wireData,
     };
     const headers = Object.assign(ctx.telemetry.headers(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, found.reason), ctx.headers);
     const outcome = await postTokenRequest(ctx.http, meta.token_endpoint, body, headers, opts.signal);
@@ -119,6 +145,7 @@ async function requestToken(
       return aging ?? errorResult(outcome.error, correlationId);
     }
     ctx.telemetry.record(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, outcome.response);
+    checkResponseKind(outcome.response, pop);
     ctx.cache.add(
       {
         client_id: ctx.clientId,
@@ -127,11 +154,11 @@ async function requestToken(
         grant_type: "client_credentials",
         response: outcome.response,
         environment: ctx.environment,
-        ...(opts.data ? { data: opts.data } : {}),
+        ...(requested.cacheData ? { data: requested.cacheData } : {}),
       },
       now,
     );
-    return resultFromTokenResponse(outcome.response, now);
+    return presentToken(resultFromTokenResponse(outcome.response, now), pop);
   } catch (e) {
     // An aging token is still good: the refresh was a courtesy (MSAL Python does the same).
     if (aging && !(e instanceof Error && e.name === "AbortError")) return aging;

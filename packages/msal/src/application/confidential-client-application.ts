@@ -30,7 +30,10 @@ export class ConfidentialClientApplication extends ClientApplication {
    *
    * @param scopes Usually one `{resource}/.default` scope.
    * @param options `forceRefresh` skips the cache; `claimsChallenge` answers a resource's claims
-   *   challenge (and skips the cache); `data` adds body parameters; `signal` cancels.
+   *   challenge (and skips the cache); `data` adds body parameters (`token_type: "ssh-cert"` with
+   *   `req_cnf` and `key_id` asks for an SSH certificate); `authScheme` asks for a
+   *   proof-of-possession token, whose result carries a request signed for the scheme's method,
+   *   URL and nonce; `signal` cancels.
    * @returns A token result (`token_source` says whether it came from the cache), or an error
    *   result from the authority.
    * @example

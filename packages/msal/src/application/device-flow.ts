@@ -9,6 +9,8 @@ import { MsalError, invalidArgType } from "../errors.js";
 import { DEVICE_CODE_GRANT_TYPE, mergeClaims, postTokenRequest, requestDeviceFlow } from "../protocol/index.js";
 import type { AuthenticationResult, DeviceFlow, ErrorResult, TokenOutcome } from "../protocol/index.js";
 import type { AppContext } from "./app-context.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
+import { checkTokenKind, resolveRequestedToken } from "./requested-token.js";
 import { errorResult } from "./results.js";
 import { decorateScopes } from "./scopes.js";
 import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
@@ -31,6 +33,8 @@ export interface AcquireTokenByDeviceFlowOptions {
   readonly claimsChallenge?: string;
   /** Extra body parameters for the token requests. */
   readonly data?: Readonly<Record<string, string>>;
+  /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
+  readonly authScheme?: PopAuthScheme;
   /** Stops polling: the promise rejects with the signal's reason at once, even mid-wait. */
   readonly signal?: AbortSignal;
 }
@@ -147,6 +151,7 @@ export async function acquireTokenByDeviceFlow(
     );
   }
   checkOptions(opts);
+  checkTokenKind(opts);
   const { signal } = opts;
   signal?.throwIfAborted();
   const correlationId =
@@ -154,6 +159,7 @@ export async function acquireTokenByDeviceFlow(
   const resolved = await metadataOrRefusal(ctx, ctx.target(), correlationId, signal);
   if ("refused" in resolved) return resolved.refused;
   const { meta } = resolved;
+  const requested = await resolveRequestedToken(ctx, opts);
   const claims = mergeClaims(opts.claimsChallenge, ctx.clientCapabilities);
   // One set of telemetry headers for every poll of the call, as MSAL Python sends them.
   const headers = Object.assign(
@@ -167,7 +173,8 @@ export async function acquireTokenByDeviceFlow(
       scopes: [],
       grantType: DEVICE_CODE_GRANT_TYPE,
       environment: ctx.environment,
-      data: opts.data,
+      data: requested.cacheData,
+      pop: requested.pop,
     });
   };
 
@@ -182,7 +189,7 @@ export async function acquireTokenByDeviceFlow(
       client_info: "1",
       claims,
       ...auth,
-      ...opts.data,
+      ...requested.wireData,
     };
     const outcome = await postTokenRequest(ctx.http, meta.token_endpoint, body, headers, signal);
     if (outcome.ok || !RETRY_ERRORS.has(outcome.error.error)) return finish(outcome);

@@ -2,6 +2,8 @@ export { ClientApplication } from "./client-application.js";
 export { ConfidentialClientApplication } from "./confidential-client-application.js";
 export { PublicClientApplication } from "./public-client-application.js";
 export { ApiId, CacheRefreshReason } from "./telemetry.js";
+export { PopAuthScheme } from "./pop-auth-scheme.js";
+export type { PopAuthSchemeOptions, PopHttpMethod } from "./pop-auth-scheme.js";
 export type { Account, GetAccountsOptions } from "./accounts.js";
 export type {
   AcquireTokenForClientOptions,

@@ -9,6 +9,8 @@ import { checkTimeout, openSystemBrowser, startLoopbackListener } from "../inter
 import type { AuthCodeFlow, AuthenticationResult } from "../protocol/index.js";
 import type { AppContext } from "./app-context.js";
 import { acquireTokenByAuthCodeFlow, initiateAuthCodeFlow, type PromptValue } from "./auth-code.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
+import { checkTokenKind } from "./requested-token.js";
 import { RESERVED_SCOPES, decorateScopes } from "./scopes.js";
 import { ApiId, newCorrelationId } from "./telemetry.js";
 import { metadataOrRefusal } from "./token-exchange.js";
@@ -53,6 +55,8 @@ export interface AcquireTokenInteractiveOptions {
   readonly failureTemplate?: string;
   /** Extra body parameters for the token request. */
   readonly data?: Readonly<Record<string, string>>;
+  /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
+  readonly authScheme?: PopAuthScheme;
   /** Cancels the sign-in: the listener closes and the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
@@ -72,6 +76,7 @@ function checkOptions(opts: unknown): asserts opts is AcquireTokenInteractiveOpt
   }
   if (o["signal"] !== undefined && !(o["signal"] instanceof AbortSignal)) throw invalidArgType("signal must be an AbortSignal");
   checkTimeout(o["timeout"]);
+  checkTokenKind(opts as AcquireTokenInteractiveOptions);
 }
 
 /**
@@ -144,7 +149,11 @@ export async function acquireTokenInteractive(
     // The flow asked for the extra scopes too; the code is redeemed for the caller's alone.
     { ...flow, scope: tokenScopes },
     authResponse,
-    { ...(opts.data !== undefined ? { data: opts.data } : {}), ...(opts.signal !== undefined ? { signal: opts.signal } : {}) },
+    {
+      ...(opts.data !== undefined ? { data: opts.data } : {}),
+      ...(opts.authScheme !== undefined ? { authScheme: opts.authScheme } : {}),
+      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+    },
     ApiId.ACQUIRE_TOKEN_INTERACTIVE,
   );
 }

@@ -11,6 +11,8 @@ import { mergeClaims } from "../protocol/index.js";
 import type { AuthenticationResult, TokenResult } from "../protocol/index.js";
 import type { AppContext } from "./app-context.js";
 import { EXPIRY_MARGIN } from "./client-credentials.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
+import { checkTokenKind, presentToken, resolveRequestedToken, tokenKindQuery } from "./requested-token.js";
 import { errorResult, resultFromCache } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
 import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
@@ -24,6 +26,8 @@ export interface AcquireTokenOnBehalfOfOptions {
   readonly forceRefresh?: boolean;
   /** Extra body parameters for the token request. */
   readonly data?: Readonly<Record<string, string>>;
+  /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
+  readonly authScheme?: PopAuthScheme;
   readonly signal?: AbortSignal;
 }
 
@@ -54,19 +58,28 @@ export async function acquireTokenOnBehalfOf(
   // cache holds (a cached token's target includes openid and profile).
   const decorated = decorateScopes(scopes, ctx.excludeScopes);
   if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
+  checkTokenKind(opts);
   const correlationId = newCorrelationId();
   const resolved = await metadataOrRefusal(ctx, ctx.target(), correlationId, opts.signal);
   if ("refused" in resolved) return resolved.refused;
   const { meta } = resolved;
   const hash = userAssertionHash(userAssertion);
+  const requested = await resolveRequestedToken(ctx, opts);
   let reason: CacheRefreshReason = CacheRefreshReason.FORCE_REFRESH;
   let aging: TokenResult | undefined;
   if (!opts.forceRefresh && !opts.claimsChallenge) {
     const now = nowSeconds();
-    const query = { user_assertion_hash: hash, environment: ctx.environment, client_id: ctx.clientId, realm: meta.tenant, scopes };
+    const query = {
+      user_assertion_hash: hash,
+      environment: ctx.environment,
+      client_id: ctx.clientId,
+      realm: meta.tenant,
+      scopes,
+      ...tokenKindQuery(requested),
+    };
     const entry = ctx.cache.findAccessTokenForUserAssertion(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
     if (entry) {
-      const cached = resultFromCache(entry, now);
+      const cached = presentToken(resultFromCache(entry, now), requested.pop);
       if (cached.refresh_on === undefined || cached.refresh_on > now) {
         ctx.telemetry.hitAnAccessToken();
         return cached;
@@ -90,7 +103,7 @@ export async function acquireTokenOnBehalfOf(
         scope: decorated.join(" "),
         claims: mergeClaims(opts.claimsChallenge, ctx.clientCapabilities),
       },
-      data: opts.data,
+      data: requested.wireData,
       signal: opts.signal,
     });
     if (!outcome.ok) return aging ?? errorResult(outcome.error, correlationId);
@@ -98,7 +111,8 @@ export async function acquireTokenOnBehalfOf(
       scopes,
       grantType: JWT_BEARER,
       environment: ctx.environment,
-      data: opts.data,
+      data: requested.cacheData,
+      pop: requested.pop,
       userAssertionHash: hash,
     });
   } catch (e) {

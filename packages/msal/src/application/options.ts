@@ -7,6 +7,7 @@ import type { HttpClient } from "../http/http-client.js";
 import type { HttpCache } from "../http/http-cache.js";
 import type { TokenCache } from "../cache/index.js";
 import type { ClientCredential } from "../protocol/client-credential.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
 
 /** A sink for diagnostics. Tokens, secrets, codes, passwords and assertions are never passed to it. */
 export type Logger = (level: "error" | "warning" | "info" | "verbose", message: string) => void;
@@ -75,8 +76,13 @@ export interface AcquireTokenForClientOptions {
   readonly forceRefresh?: boolean;
   /** A claims challenge from a resource (a JSON string); skips the cache. */
   readonly claimsChallenge?: string;
-  /** Extra body parameters for the token request. */
+  /**
+   * Extra body parameters for the token request; `key_id` also selects the cached token bound to
+   * that key, and `token_type: "ssh-cert"` (with `req_cnf` and `key_id`) asks for an SSH certificate.
+   */
   readonly data?: Readonly<Record<string, string>>;
+  /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
+  readonly authScheme?: PopAuthScheme;
   readonly signal?: AbortSignal;
 }
 

@@ -10,6 +10,8 @@ import { invalidArgType, invalidArgValue } from "../errors.js";
 import { classifyError, mergeClaims } from "../protocol/index.js";
 import type { AuthenticationResult, ErrorResult, TokenResult } from "../protocol/index.js";
 import type { AppContext } from "./app-context.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
+import { checkTokenKind, resolveRequestedToken, type PopBinding } from "./requested-token.js";
 import { errorResult } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
 import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
@@ -27,7 +29,12 @@ export interface AccountRefresh {
   readonly claims: string | undefined;
   readonly reason: CacheRefreshReason;
   readonly correlationId: string;
+  /** Extra body parameters of the requests. */
   readonly data?: Readonly<Record<string, string>> | undefined;
+  /** The `data` the cache write sees (its `key_id`); `data` when absent. */
+  readonly cacheData?: Readonly<Record<string, string>> | undefined;
+  /** A PoP call's scheme and key. */
+  readonly pop?: PopBinding | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -107,7 +114,8 @@ async function redeemCachedRefreshToken(
     scopes: r.scopes,
     grantType: "refresh_token",
     environment: r.environment,
-    data: r.data,
+    data: r.cacheData ?? r.data,
+    pop: r.pop,
     skipAccountCreation: true,
     omitRefreshToken: true,
   });
@@ -121,6 +129,8 @@ async function redeemCachedRefreshToken(
 export interface AcquireTokenByRefreshTokenOptions {
   /** Extra body parameters for the token request. */
   readonly data?: Readonly<Record<string, string>>;
+  /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
+  readonly authScheme?: PopAuthScheme;
   readonly signal?: AbortSignal;
 }
 
@@ -139,10 +149,12 @@ export async function acquireTokenByRefreshToken(
   assertScopes(scopes);
   if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
   if (opts.data !== undefined && (typeof opts.data !== "object" || opts.data === null)) throw invalidArgValue("data must be an object of strings");
+  checkTokenKind(opts);
   const correlationId = newCorrelationId();
   const resolved = await metadataOrRefusal(ctx, ctx.target(), correlationId, opts.signal);
   if ("refused" in resolved) return resolved.refused;
   const { meta } = resolved;
+  const requested = await resolveRequestedToken(ctx, opts);
   const outcome = await exchange(ctx, meta, {
     apiId: ApiId.ACQUIRE_TOKEN_BY_REFRESH_TOKEN,
     reason: CacheRefreshReason.FORCE_REFRESH,
@@ -153,7 +165,7 @@ export async function acquireTokenByRefreshToken(
       scope: decorateScopes(scopes, ctx.excludeScopes).join(" "),
       claims: mergeClaims(undefined, ctx.clientCapabilities),
     },
-    data: opts.data,
+    data: requested.wireData,
     signal: opts.signal,
   });
   if (!outcome.ok) return errorResult(outcome.error, correlationId);
@@ -162,7 +174,8 @@ export async function acquireTokenByRefreshToken(
     scopes,
     grantType: "refresh_token",
     environment: ctx.environment,
-    data: opts.data,
+    data: requested.cacheData,
+    pop: requested.pop,
   });
   return result;
 }

@@ -11,7 +11,9 @@ import type { AuthenticationResult, TokenResult } from "../protocol/index.js";
 import type { Account } from "./accounts.js";
 import type { AppContext, AuthorityTarget } from "./app-context.js";
 import { EXPIRY_MARGIN } from "./client-credentials.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
 import { refreshAccount } from "./refresh.js";
+import { checkTokenKind, presentToken, resolveRequestedToken, tokenKindQuery, type RequestedToken } from "./requested-token.js";
 import { authorityRefusal, errorResult, resultFromCache } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
 import { CacheRefreshReason, newCorrelationId } from "./telemetry.js";
@@ -25,8 +27,13 @@ export interface AcquireTokenSilentOptions {
   readonly forceRefresh?: boolean;
   /** A claims challenge from a resource (a JSON string); skips cached access tokens. */
   readonly claimsChallenge?: string;
-  /** Extra body parameters; `key_id` also selects the cached token bound to that key. */
+  /**
+   * Extra body parameters; `key_id` also selects the cached token bound to that key, and
+   * `token_type: "ssh-cert"` (with `req_cnf` and `key_id`) asks for an SSH certificate.
+   */
   readonly data?: Readonly<Record<string, string>>;
+  /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
+  readonly authScheme?: PopAuthScheme;
   readonly signal?: AbortSignal;
 }
 
@@ -56,9 +63,11 @@ export async function acquireTokenSilentWithError(
   decorateScopes(scopes, ctx.excludeScopes);
   checkAccount(account);
   if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
+  checkTokenKind(opts);
   const correlationId = newCorrelationId();
   const target = ctx.target(opts.authority);
-  const first = await silentAt(ctx, target, scopes, account, opts, correlationId);
+  const requested = await resolveRequestedToken(ctx, opts);
+  const first = await silentAt(ctx, target, scopes, account, opts, requested, correlationId);
   if (first !== null && !("error" in first)) return first;
   if (opts.authority !== undefined) return first;
   // Tokens another MSAL wrote under an alias host (login.windows.net for login.microsoftonline.com).
@@ -67,7 +76,7 @@ export async function acquireTokenSilentWithError(
     if (ctx.cache.findRefreshTokens({ home_account_id: account.home_account_id, environment: alias }).length === 0) continue;
     const port = target.descriptor.instance.slice(target.descriptor.host.length);
     const aliasTarget = ctx.target(`https://${alias}${port}${target.descriptor.path}`);
-    const result = await silentAt(ctx, aliasTarget, scopes, account, opts, correlationId);
+    const result = await silentAt(ctx, aliasTarget, scopes, account, opts, requested, correlationId);
     if (result !== null && !("error" in result)) return result;
   }
   return first;
@@ -95,6 +104,7 @@ async function silentAt(
   scopes: readonly string[],
   account: Account,
   opts: AcquireTokenSilentOptions,
+  requested: RequestedToken,
   correlationId: string,
 ): Promise<AuthenticationResult | null> {
   opts.signal?.throwIfAborted();
@@ -111,11 +121,11 @@ async function silentAt(
         client_id: ctx.clientId,
         realm,
         scopes,
-        ...(opts.data?.key_id !== undefined ? { key_id: opts.data.key_id } : {}),
+        ...tokenKindQuery(requested),
       };
       const entry = ctx.cache.findAccessToken(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
       if (entry) {
-        const cached = resultFromCache(entry, now);
+        const cached = presentToken(resultFromCache(entry, now), requested.pop);
         if (cached.refresh_on === undefined || cached.refresh_on > now) {
           ctx.telemetry.hitAnAccessToken();
           return cached;
@@ -141,7 +151,9 @@ async function silentAt(
       claims: mergeClaims(opts.claimsChallenge, ctx.clientCapabilities),
       reason,
       correlationId,
-      data: opts.data,
+      data: requested.wireData,
+      cacheData: requested.cacheData,
+      pop: requested.pop,
       signal: opts.signal,
     });
     if (result !== null && !("error" in result)) return result;

@@ -10,6 +10,7 @@ import type { TokenCacheEvent } from "../cache/index.js";
 import { decodeIdToken, postTokenRequest, validateIdTokenClaims } from "../protocol/index.js";
 import type { ErrorResult, TokenEndpointResponse, TokenOutcome, TokenResult } from "../protocol/index.js";
 import type { AppContext, AuthorityTarget } from "./app-context.js";
+import { checkResponseKind, presentToken, type PopBinding } from "./requested-token.js";
 import { authorityRefusal, errorResult, resultFromTokenResponse } from "./results.js";
 import type { ApiId, CacheRefreshReason } from "./telemetry.js";
 
@@ -70,12 +71,15 @@ export interface AcceptOptions {
   readonly omitRefreshToken?: boolean;
   /** On-behalf-of: the hash of the incoming assertion, written on the tokens. */
   readonly userAssertionHash?: string | undefined;
+  /** A PoP call: the response must be a PoP token, and the result carries a signed HTTP request. */
+  readonly pop?: PopBinding | undefined;
 }
 
 /**
  * Checks a token response's ID token (issuer, audience, lifetime, nonce, `auth_time`), writes the
  * tokens to the cache, and builds the result with `id_token_claims`. A failed check throws
- * `IdTokenError` and writes nothing.
+ * `IdTokenError` and writes nothing; so does a PoP call answered with another token type
+ * (`MsalError` `ERR_INVALID_RESPONSE`).
  */
 export function acceptTokens(
   ctx: AppContext,
@@ -84,6 +88,7 @@ export function acceptTokens(
   options: AcceptOptions,
 ): TokenResult {
   const now = nowSeconds();
+  checkResponseKind(response, options.pop);
   let claims: Readonly<Record<string, unknown>> | undefined;
   if (typeof response.id_token === "string" && response.id_token) {
     claims = decodeIdToken(response.id_token);
@@ -115,7 +120,7 @@ export function acceptTokens(
     ...(options.userAssertionHash ? { user_assertion_hash: options.userAssertionHash } : {}),
   };
   ctx.cache.add(event, now);
-  return resultFromTokenResponse(response, now, claims ? { id_token_claims: claims } : undefined);
+  return presentToken(resultFromTokenResponse(response, now, claims ? { id_token_claims: claims } : undefined), options.pop);
 }
 
 /**

@@ -15,6 +15,8 @@ import {
 } from "../protocol/index.js";
 import type { AuthenticationResult, UserRealm, WsTrustEndpoint } from "../protocol/index.js";
 import type { AppContext } from "./app-context.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
+import { checkTokenKind, resolveRequestedToken } from "./requested-token.js";
 import { errorResult } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
 import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
@@ -26,6 +28,8 @@ export interface AcquireTokenByUsernamePasswordOptions {
   readonly claimsChallenge?: string;
   /** Extra body parameters for the token request. */
   readonly data?: Readonly<Record<string, string>>;
+  /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
+  readonly authScheme?: PopAuthScheme;
   readonly signal?: AbortSignal;
 }
 
@@ -67,6 +71,7 @@ export async function acquireTokenByUsernamePassword(
   if (typeof password !== "string") throw invalidArgType("password must be a string");
   assertScopes(scopes);
   if (typeof opts !== "object" || opts === null) throw invalidArgType("options must be an object");
+  checkTokenKind(opts);
   const correlationId = newCorrelationId();
   const resolved = await metadataOrRefusal(ctx, ctx.target(), correlationId, opts.signal);
   if ("refused" in resolved) return resolved.refused;
@@ -74,6 +79,7 @@ export async function acquireTokenByUsernamePassword(
   const scope = decorateScopes(scopes, ctx.excludeScopes).join(" ");
   const claims = mergeClaims(opts.claimsChallenge, ctx.clientCapabilities);
   const realm = await userRealmOf(ctx, meta, username, correlationId, opts.signal);
+  const requested = await resolveRequestedToken(ctx, opts);
   let body: Record<string, string | undefined>;
   let headers: Record<string, string> = {};
   let grantType: string;
@@ -98,7 +104,7 @@ export async function acquireTokenByUsernamePassword(
     correlationId,
     body,
     headers,
-    data: opts.data,
+    data: requested.wireData,
     signal: opts.signal,
   });
   if (!outcome.ok) return errorResult(outcome.error, correlationId);
@@ -106,7 +112,8 @@ export async function acquireTokenByUsernamePassword(
     scopes,
     grantType,
     environment: ctx.environment,
-    data: opts.data,
+    data: requested.cacheData,
+    pop: requested.pop,
     username,
   });
 }

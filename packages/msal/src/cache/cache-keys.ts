@@ -1,6 +1,6 @@
 /**
  * Cache keys, built exactly as MSAL Python builds them, so a cache file written by either library
- * holds the same keys. Lookups never depend on them: other MSALs use other key shapes (MSAL JS has
+ * holds the same keys (except for PoP and SSH-certificate tokens, see {@link accessTokenKey}). Lookups never depend on them: other MSALs use other key shapes (MSAL JS has
  * eight parts), so entries are found by their field values, and these keys only decide where a
  * new entry is written and which existing entry it replaces.
  *
@@ -18,24 +18,39 @@ function part(value: unknown): string {
   return typeof value === "string" ? value : String(value);
 }
 
+/** The token types whose entries get a key of their own (compared lower-cased). */
+const BOUND_TOKEN_TYPES: ReadonlySet<string> = new Set(["pop", "ssh-cert"]);
+
 /**
  * The key of an AccessToken entry: home account, environment, type, client, realm, target.
- * `key_id` is deliberately not part of it, so a token bound to a new key replaces the old one.
+ *
+ * A bearer token gets MSAL Python's six-part key (so does a token of a type msal-ts does not know).
+ * A PoP token or an SSH certificate gets MSAL JS's two more parts, an (empty) claims hash and the
+ * scheme, then its `key_id`: it never replaces the bearer token for the same scopes, nor a token
+ * bound to another key (MSAL Python, whose key ignores both, would). Its entry still says
+ * `credential_type: "AccessToken"`, so MSAL Python reads it, and every MSAL finds entries by their
+ * fields, not their keys.
  *
  * @param fields The entry (or query) fields.
- * @returns The lowercased key, e.g. `uid.utid-login.example.com-accesstoken-cid-contoso-s1 s2`.
+ * @returns The lowercased key, e.g. `uid.utid-login.example.com-accesstoken-cid-contoso-s1 s2`, or
+ *   `…-contoso-s1 s2--pop-{key_id}` for a PoP token.
  */
 export function accessTokenKey(fields: KeyFields): string {
-  return [
+  const key = [
     part(fields["home_account_id"]),
     part(fields["environment"]),
     CredentialType.ACCESS_TOKEN,
     part(fields["client_id"]),
     part(fields["realm"]),
     part(fields["target"]),
-  ]
-    .join("-")
-    .toLowerCase();
+  ];
+  const scheme = part(fields["token_type"]);
+  if (scheme !== "" && scheme !== "Bearer" && BOUND_TOKEN_TYPES.has(scheme.toLowerCase())) {
+    key.push("", scheme);
+    const keyId = part(fields["key_id"]);
+    if (keyId !== "") key.push(keyId);
+  }
+  return key.join("-").toLowerCase();
 }
 
 /**

@@ -28,7 +28,11 @@ export interface AccessTokenQuery {
   readonly scopes: readonly string[];
   /** When given, only a token bound to this key (SSH certificate, PoP) matches. */
   readonly key_id?: string;
-  /** When given, only a token of this type (compared case-insensitively) matches. */
+  /**
+   * When given, only a token of this type (compared case-insensitively; an entry without a type is
+   * a `Bearer` one) matches. The application layer always passes it, so that bearer, PoP and
+   * SSH-certificate tokens for the same scopes never answer for one another.
+   */
   readonly token_type?: string;
 }
 
@@ -107,6 +111,12 @@ function matchesAccessTokenQuery(entry: StoredEntry, query: AccessTokenQuery): b
   );
 }
 
+/** Token types compare case-insensitively (AD FS says `bearer`); an entry without one is a bearer token. */
+function sameTokenType(stored: unknown, wanted: string): boolean {
+  const type = typeof stored === "string" && stored !== "" ? stored : "Bearer";
+  return type === wanted || type.toLowerCase() === wanted.toLowerCase();
+}
+
 /** What a lookup may do with an access token it looked at. */
 const Verdict = { USABLE: 0, EXPIRED: 1, UNSUITABLE: 2 } as const;
 type Verdict = (typeof Verdict)[keyof typeof Verdict];
@@ -121,7 +131,10 @@ function judgeAccessToken(entry: StoredEntry, query: AccessTokenQuery, now: numb
   if (expiresOn === undefined) return Verdict.UNSUITABLE;
   if (expiresOn <= now) return Verdict.EXPIRED;
   if (query.key_id !== undefined && entry["key_id"] !== query.key_id) return Verdict.UNSUITABLE;
-  if (query.token_type !== undefined && String(entry["token_type"]).toLowerCase() !== query.token_type.toLowerCase()) return Verdict.UNSUITABLE;
+  if (query.token_type !== undefined) {
+    const stored = entry["token_type"];
+    if (stored !== query.token_type && !sameTokenType(stored, query.token_type)) return Verdict.UNSUITABLE;
+  }
   return expiresOn - now >= minRemaining ? Verdict.USABLE : Verdict.UNSUITABLE;
 }
 

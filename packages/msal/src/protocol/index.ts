@@ -73,3 +73,7 @@ export { fetchMexEndpoint, parseMex, wsTrustEndpointFromActiveAuthUrl } from "./
 export type { WsTrustEndpoint, WsTrustVersion } from "./mex.js";
 export { requestSamlAssertion, samlGrantType, SamlGrantType } from "./ws-trust.js";
 export type { SamlAssertion, SamlAssertionRequest, SoapFault } from "./ws-trust.js";
+
+// Proof-of-possession: PoP keys, req_cnf and Signed HTTP Requests
+export { generatePopKey, preparePopKey, requestConfirmation, signHttpRequest } from "./signed-http-request.js";
+export type { PopKeyInput, PopSigningAlgorithm, PopSigningKey, SignedHttpRequestParams } from "./signed-http-request.js";
