@@ -10,10 +10,10 @@ import { invalidArgType } from "../errors.js";
 import { mergeClaims } from "../protocol/index.js";
 import type { AuthenticationResult, TokenResult } from "../protocol/index.js";
 import type { AppContext } from "./app-context.js";
-import { EXPIRY_MARGIN } from "./client-credentials.js";
+import { lookUpCachedToken } from "./cached-token.js";
 import type { PopAuthScheme } from "./pop-auth-scheme.js";
 import { checkTokenKind, presentToken, resolveRequestedToken, tokenKindQuery } from "./requested-token.js";
-import { errorResult, resultFromCache } from "./results.js";
+import { errorResult } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
 import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
 import { acceptTokens, exchange, metadataOrRefusal, nowSeconds } from "./token-exchange.js";
@@ -77,19 +77,17 @@ export async function acquireTokenOnBehalfOf(
       scopes,
       ...tokenKindQuery(requested),
     };
-    const entry = ctx.cache.findAccessTokenForUserAssertion(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
-    if (entry) {
-      const cached = presentToken(resultFromCache(entry, now), requested.pop);
-      if (cached.refresh_on === undefined || cached.refresh_on > now) {
-        ctx.telemetry.hitAnAccessToken();
-        return cached;
-      }
-      aging = cached;
-      reason = CacheRefreshReason.AT_AGING;
-    } else {
-      // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
-      reason = ctx.cache.findAccessTokenForUserAssertion(query, { now }) ? CacheRefreshReason.AT_EXPIRED : CacheRefreshReason.AT_ABSENT;
+    const found = lookUpCachedToken(
+      (minRemainingSeconds) => ctx.cache.findAccessTokenForUserAssertion(query, { now, minRemainingSeconds }),
+      now,
+      (result) => presentToken(result, requested.pop),
+    );
+    if ("hit" in found) {
+      ctx.telemetry.hitAnAccessToken();
+      return found.hit;
     }
+    aging = found.aging;
+    reason = found.reason;
   }
   try {
     const outcome = await exchange(ctx, meta, {

@@ -10,11 +10,11 @@ import { mergeClaims } from "../protocol/index.js";
 import type { AuthenticationResult, TokenResult } from "../protocol/index.js";
 import type { Account } from "./accounts.js";
 import type { AppContext, AuthorityTarget } from "./app-context.js";
-import { EXPIRY_MARGIN } from "./client-credentials.js";
+import { lookUpCachedToken } from "./cached-token.js";
 import type { PopAuthScheme } from "./pop-auth-scheme.js";
 import { refreshAccount } from "./refresh.js";
 import { checkTokenKind, presentToken, resolveRequestedToken, tokenKindQuery, type RequestedToken } from "./requested-token.js";
-import { authorityRefusal, errorResult, resultFromCache } from "./results.js";
+import { authorityRefusal, errorResult } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
 import { CacheRefreshReason, newCorrelationId } from "./telemetry.js";
 import { nowSeconds } from "./token-exchange.js";
@@ -123,19 +123,17 @@ async function silentAt(
         scopes,
         ...tokenKindQuery(requested),
       };
-      const entry = ctx.cache.findAccessToken(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
-      if (entry) {
-        const cached = presentToken(resultFromCache(entry, now), requested.pop);
-        if (cached.refresh_on === undefined || cached.refresh_on > now) {
-          ctx.telemetry.hitAnAccessToken();
-          return cached;
-        }
-        aging = cached;
-        reason = CacheRefreshReason.AT_AGING;
-      } else {
-        // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
-        reason = ctx.cache.findAccessToken(query, { now }) ? CacheRefreshReason.AT_EXPIRED : CacheRefreshReason.AT_ABSENT;
+      const found = lookUpCachedToken(
+        (minRemainingSeconds) => ctx.cache.findAccessToken(query, { now, minRemainingSeconds }),
+        now,
+        (result) => presentToken(result, requested.pop),
+      );
+      if ("hit" in found) {
+        ctx.telemetry.hitAnAccessToken();
+        return found.hit;
       }
+      aging = found.aging;
+      reason = found.reason;
     }
     meta ??= await ctx.metadataOf(target, opts.signal);
   } catch (e) {

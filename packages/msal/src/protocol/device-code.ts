@@ -5,7 +5,8 @@
  * @module
  */
 import { NetworkError } from "../errors.js";
-import { formEncode, toTransportError, type HttpClient } from "../http/index.js";
+import type { HttpClient } from "../http/index.js";
+import { describeEndpoint, postForm } from "./token-request.js";
 import type { ErrorResponse } from "./wire.js";
 
 /** The grant type of the device code flow's token requests (RFC 8628 §3.4). */
@@ -75,12 +76,7 @@ export type DeviceFlowOutcome =
   | { readonly ok: false; readonly error: ErrorResponse };
 
 function where(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return "the device authorization endpoint";
-  }
+  return describeEndpoint(url, "the device authorization endpoint");
 }
 
 /** A positive whole number of seconds from a number or a numeric string; else `fallback`. */
@@ -103,34 +99,13 @@ function seconds(value: unknown, fallback: number): number {
  */
 export async function requestDeviceFlow(http: HttpClient, request: DeviceFlowRequest): Promise<DeviceFlowOutcome> {
   const { endpoint, signal } = request;
-  const init = {
-    method: "POST" as const,
-    headers: Object.assign(
-      { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-      request.headers,
-      { "client-request-id": request.correlationId },
-    ),
-    body: formEncode({ client_id: request.clientId, scope: request.scopes.join(" "), claims: request.claims }),
-    ...(signal ? { signal } : {}),
-  };
-  let res: Response;
-  try {
-    res = await http(endpoint, init);
-  } catch (cause) {
-    throw toTransportError(cause, endpoint, signal);
-  }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new NetworkError(
-      res.status >= 500 ? "ERR_HTTP_STATUS" : "ERR_INVALID_RESPONSE",
-      `${where(endpoint)} answered HTTP ${res.status} with a body that is not JSON` +
-        ` (content-type ${res.headers.get("content-type") ?? "none"})`,
-      { cause, status: res.status },
-    );
-  }
+  const { res, json } = await postForm(
+    http,
+    endpoint,
+    { client_id: request.clientId, scope: request.scopes.join(" "), claims: request.claims },
+    Object.assign({}, request.headers, { "client-request-id": request.correlationId }),
+    signal,
+  );
   if (typeof json === "object" && json !== null && !Array.isArray(json)) {
     const o = json as Record<string, unknown>;
     if (typeof o.error === "string" && o.error) return { ok: false, error: o as unknown as ErrorResponse };

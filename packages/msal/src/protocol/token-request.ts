@@ -12,12 +12,51 @@ export type TokenOutcome =
   | { readonly ok: true; readonly response: TokenEndpointResponse }
   | { readonly ok: false; readonly error: ErrorResponse };
 
-function describe(url: string): string {
+/** An endpoint as messages name it: origin and path, never the query. */
+export function describeEndpoint(url: string, fallback = "the token endpoint"): string {
   try {
     const u = new URL(url);
     return `${u.origin}${u.pathname}`;
   } catch {
-    return "the token endpoint";
+    return fallback;
+  }
+}
+
+const describe = (url: string): string => describeEndpoint(url);
+
+/**
+ * POSTs a form and parses the JSON answer. A transport failure throws the transport error; a body
+ * that is not JSON throws {@link NetworkError} naming the status and content type, never the body.
+ */
+export async function postForm(
+  http: HttpClient,
+  url: string,
+  body: Readonly<Record<string, string | undefined>>,
+  headers: Readonly<Record<string, string>>,
+  signal?: AbortSignal,
+): Promise<{ readonly res: Response; readonly json: unknown }> {
+  const init = {
+    method: "POST" as const,
+    headers: Object.assign({ "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, headers),
+    body: formEncode(body),
+    ...(signal ? { signal } : {}),
+  };
+  let res: Response;
+  try {
+    res = await http(url, init);
+  } catch (cause) {
+    throw toTransportError(cause, url, signal);
+  }
+  const text = await res.text();
+  try {
+    return { res, json: JSON.parse(text) as unknown };
+  } catch (cause) {
+    throw new NetworkError(
+      res.status >= 500 ? "ERR_HTTP_STATUS" : "ERR_INVALID_RESPONSE",
+      `${describe(url)} answered HTTP ${res.status} with a body that is not JSON` +
+        ` (content-type ${res.headers.get("content-type") ?? "none"})`,
+      { cause, status: res.status },
+    );
   }
 }
 
@@ -35,30 +74,7 @@ export async function postTokenRequest(
   headers: Readonly<Record<string, string>>,
   signal?: AbortSignal,
 ): Promise<TokenOutcome> {
-  const init = {
-    method: "POST" as const,
-    headers: Object.assign({ "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, headers),
-    body: formEncode(body),
-    ...(signal ? { signal } : {}),
-  };
-  let res: Response;
-  try {
-    res = await http(tokenEndpoint, init);
-  } catch (cause) {
-    throw toTransportError(cause, tokenEndpoint, signal);
-  }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new NetworkError(
-      res.status >= 500 ? "ERR_HTTP_STATUS" : "ERR_INVALID_RESPONSE",
-      `${describe(tokenEndpoint)} answered HTTP ${res.status} with a body that is not JSON` +
-        ` (content-type ${res.headers.get("content-type") ?? "none"})`,
-      { cause, status: res.status },
-    );
-  }
+  const { res, json } = await postForm(http, tokenEndpoint, body, headers, signal);
   if (typeof json === "object" && json !== null && !Array.isArray(json)) {
     const o = json as Record<string, unknown>;
     if (typeof o.error === "string" && o.error) return { ok: false, error: o as unknown as ErrorResponse };
