@@ -10,7 +10,9 @@
  *   npm run bench -- --populate=api            how caches are filled (auto | api | deserialize)
  *
  * Cases are tenants × tokens per tenant, each with a cache hit and a cache miss; names look like
- * "1000x10/miss". Per case: build each library's apps and caches, warm each up, then time awaited
+ * "1000x10/miss". The "hit-any" cases ask for a different one of the populated tokens at random
+ * each time (where "hit" repeats MSAL Python's one query), so that no lookup can lean on the one
+ * before it: they measure the index walk itself. Per case: build each library's apps and caches, warm each up, then time awaited
  * calls with process.hrtime.bigint, the iteration count scaled to about `targetMs` per library,
  * the two libraries' batches interleaved (see harness.ts). Each case checks that a hit never
  * reached the fake token endpoint and a miss did on every call.
@@ -40,6 +42,8 @@ interface Case {
   tenants: number;
   tokensPerTenant: number;
   cacheHit: boolean;
+  /** Ask for a random populated scope each time rather than the one "scope". */
+  anyScope: boolean;
 }
 
 const SIZES: ReadonlyArray<readonly [tenants: number, tokensPerTenant: number]> = [
@@ -49,13 +53,20 @@ const SIZES: ReadonlyArray<readonly [tenants: number, tokensPerTenant: number]> 
   [1, 100_000],
 ];
 
+const KINDS = [
+  { kind: "hit", cacheHit: true, anyScope: false },
+  { kind: "hit-any", cacheHit: true, anyScope: true },
+  { kind: "miss", cacheHit: false, anyScope: false },
+] as const;
+
 const CASES: Case[] = SIZES.flatMap(([tenants, tokensPerTenant]) =>
-  [true, false].map((cacheHit) => ({
-    name: `${tenants}x${tokensPerTenant}/${cacheHit ? "hit" : "miss"}`,
-    label: `${tenants.toLocaleString("en-US")}×${tokensPerTenant.toLocaleString("en-US")} ${cacheHit ? "hit" : "miss"}`,
+  KINDS.map(({ kind, cacheHit, anyScope }) => ({
+    name: `${tenants}x${tokensPerTenant}/${kind}`,
+    label: `${tenants.toLocaleString("en-US")}×${tokensPerTenant.toLocaleString("en-US")} ${kind}`,
     tenants,
     tokensPerTenant,
     cacheHit,
+    anyScope,
   })),
 );
 
@@ -193,7 +204,7 @@ async function main(): Promise<void> {
     }
 
     const before = sims.map((s) => ({ posts: s.service.posts, gets: s.service.gets }));
-    const measurements = await measureInterleaved(sims.map((s) => s.run), timing);
+    const measurements = await measureInterleaved(sims.map((s) => (c.anyScope ? s.runAnyScope : s.run)), timing);
 
     libraries.forEach((library, i) => {
       const m = measurements[i];
@@ -209,7 +220,7 @@ async function main(): Promise<void> {
       }
       results.set(key(c, library.name), m);
       console.log(
-        `  ${c.name.padEnd(15)} ${library.name.padEnd(9)} ${fmt(m.usPerOp).padStart(8)} µs/op ` +
+        `  ${c.name.padEnd(18)} ${library.name.padEnd(9)} ${fmt(m.usPerOp).padStart(8)} µs/op ` +
           `(batches ${fmt(m.minBatchUsPerOp)}–${fmt(m.maxBatchUsPerOp)}, n=${m.iterations}, ` +
           `setup ${(setupSeconds[i] ?? 0).toFixed(1)} s by ${populate})`,
       );
@@ -227,13 +238,15 @@ async function main(): Promise<void> {
 
   console.log();
   for (const library of libraries) {
-    const small = results.get(`1x10/hit ${library.name}`)?.usPerOp;
-    const large = results.get(`1x100000/hit ${library.name}`)?.usPerOp;
-    const flatness =
-      small !== undefined && large !== undefined
-        ? `${fmt(large / small)} (${fmt(large)} / ${fmt(small)} µs/op)`
-        : "n/a (needs cases 1x10/hit and 1x100000/hit)";
-    console.log(`${library.name} hit flatness, 1×100,000 hit / 1×10 hit: ${flatness}`);
+    for (const kind of ["hit", "hit-any"]) {
+      const small = results.get(`1x10/${kind} ${library.name}`)?.usPerOp;
+      const large = results.get(`1x100000/${kind} ${library.name}`)?.usPerOp;
+      const flatness =
+        small !== undefined && large !== undefined
+          ? `${fmt(large / small)} (${fmt(large)} / ${fmt(small)} µs/op)`
+          : `n/a (needs cases 1x10/${kind} and 1x100000/${kind})`;
+      console.log(`${library.name} ${kind} flatness, 1×100,000 / 1×10: ${flatness}`);
+    }
   }
 }
 

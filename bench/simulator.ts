@@ -3,7 +3,8 @@
  * ClientCredentialGrantSimulator), library-neutral: N tenants, one confidential client app per
  * tenant (authority https://login.microsoftonline.com/tenant_{t}, client id "client_id", secret
  * "foo", each app with its own cache), M access tokens per tenant (scopes scope_0..scope_{M-1}),
- * then `run()` asks a random app for a token for ["scope"].
+ * then `run()` asks a random app for a token for ["scope"]. `runAnyScope()` asks a random app for
+ * one of its M tokens at random instead, so that a hit cannot be the same query as the one before.
  *
  * The "network" is in-process (no sockets): {@link FakeTokenService} answers discovery GETs and
  * token POSTs; each library's adapter wraps it in the shape that library expects.
@@ -162,6 +163,7 @@ export class ClientCredentialSimulator {
   readonly service = new FakeTokenService();
   readonly apps: BenchApp[] = [];
   private readonly random: () => number;
+  private tokensPerTenant = 0;
 
   private constructor(seed: number) {
     this.random = seededRandom(seed);
@@ -170,6 +172,7 @@ export class ClientCredentialSimulator {
   static async create(library: LibraryAdapter, options: SimulatorOptions): Promise<ClientCredentialSimulator> {
     const sim = new ClientCredentialSimulator(options.seed ?? 42);
     const { tenants, tokensPerTenant: tokens, cacheHit } = options;
+    sim.tokensPerTenant = tokens;
     for (let t = 0; t < tenants; t++) sim.apps.push(library.createApp(t, sim.service));
 
     for (const app of sim.apps) {
@@ -207,5 +210,11 @@ export class ClientCredentialSimulator {
   readonly run = (): Promise<unknown> => {
     const app = this.apps[Math.floor(this.random() * this.apps.length)] as BenchApp;
     return app.acquire(RUN_SCOPE);
+  };
+
+  /** A random app, a token for one of its populated scopes (scope_0..scope_{M-1}) at random. */
+  readonly runAnyScope = (): Promise<unknown> => {
+    const app = this.apps[Math.floor(this.random() * this.apps.length)] as BenchApp;
+    return app.acquire(`scope_${Math.floor(this.random() * this.tokensPerTenant)}`);
   };
 }

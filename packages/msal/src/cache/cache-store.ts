@@ -78,6 +78,7 @@ function quoteKey(key: string): string {
 export class CacheStore {
   /** Top-level keys in their original order: a known section holds a Map, anything else its JSON value. */
   readonly #top = new Map<string, unknown>();
+  #version = 0;
   /** AccessToken: (home account, environment, client, realm) → scope → keys. Drives the superset search. */
   readonly #atByScope = new AccessTokenIndex();
   /** Per credential section: (home account, environment) → keys. Drives account-wide work. */
@@ -167,6 +168,14 @@ export class CacheStore {
   }
 
   /**
+   * Counts the writes and deletions this store has seen: two equal readings of the same store
+   * mean nothing in it changed in between, so a lookup remembered under the first still holds.
+   */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
    * How many entries a section holds.
    *
    * @param section The section.
@@ -194,6 +203,7 @@ export class CacheStore {
     const map = entries as Map<string, StoredEntry>;
     const old = map.get(key);
     const stored = Object.freeze(entry);
+    this.#version++;
     // A token refreshed under the same key usually keeps every indexed field: then the indexes
     // already point at the key, and leaving them alone spares large Sets a delete + re-add
     // (which makes V8 rehash them).
@@ -218,6 +228,7 @@ export class CacheStore {
     const map = this.section(section) as Map<string, StoredEntry> | undefined;
     const old = map?.get(key);
     if (map === undefined || old === undefined) return false;
+    this.#version++;
     this.#unindex(section, key, old);
     map.delete(key);
     return true;

@@ -89,8 +89,15 @@ function sameIdentity(entryValue: unknown, queryValue: string | null): boolean {
   return indexPart(entryValue) === (queryValue ?? "");
 }
 
+const WHITESPACE = /\s/;
+
 /** Lowercased, de-duplicated, blank-free: the form scopes are indexed in. */
 function lowercasedScopes(scopes: readonly string[]): string[] {
+  if (scopes.length === 1) {
+    // The common case, one scope with nothing to split, without a regular expression.
+    const only = scopes[0] as string;
+    if (only !== "" && !WHITESPACE.test(only)) return [only.toLowerCase()];
+  }
   const out: string[] = [];
   for (const raw of scopes) {
     for (const part of raw.split(/\s+/)) {
@@ -115,6 +122,22 @@ function matchesAccessTokenQuery(entry: StoredEntry, query: AccessTokenQuery): b
 function sameTokenType(stored: unknown, wanted: string): boolean {
   const type = typeof stored === "string" && stored !== "" ? stored : "Bearer";
   return type === wanted || type.toLowerCase() === wanted.toLowerCase();
+}
+
+/** A remembered access-token hit: the query it answered, and the store version it was found in. */
+interface LastHit {
+  readonly store: CacheStore;
+  readonly version: number;
+  readonly scope: string;
+  readonly clientId: string;
+  readonly realm: string;
+  readonly environment: string;
+  readonly home: string | null;
+  readonly tokenType: string | undefined;
+  readonly keyId: string | undefined;
+  readonly minRemaining: number;
+  readonly now: number;
+  readonly entry: StoredEntry;
 }
 
 /** What a lookup may do with an access token it looked at. */
@@ -152,6 +175,13 @@ function judgeAccessToken(entry: StoredEntry, query: AccessTokenQuery, now: numb
  */
 export class TokenCache {
   #store = new CacheStore();
+  /**
+   * The last single-scope hit of {@link findAccessToken}. While the store has seen no write or
+   * deletion and the clock has not gone back, the same query with the same margin has the same
+   * answer (candidates passed over then can only have become less usable since), so a repeated
+   * query, the common case of an app asking for its one token, skips the index walk.
+   */
+  #lastHit: LastHit | undefined;
 
   /**
    * Writes the entries a successful token response yields, as MSAL Python's `TokenCache.add()`
@@ -190,7 +220,46 @@ export class TokenCache {
    * @returns The first usable token, or `undefined`. The caller decides about `refresh_on`.
    */
   findAccessToken(query: AccessTokenQuery, options?: AccessTokenLookupOptions | number): AccessTokenEntry | undefined {
-    return this.#firstUsable(this.#accessTokenCandidates(query), () => query, options);
+    const memo = this.#lastHit;
+    const single = query.scopes.length === 1;
+    const now = nowSeconds(typeof options === "number" ? options : options?.now);
+    const minRemaining = (typeof options === "number" ? undefined : options?.minRemainingSeconds) ?? 0;
+    if (memo !== undefined && single) {
+      if (
+        memo.store === this.#store &&
+        memo.version === this.#store.version &&
+        memo.scope === query.scopes[0] &&
+        memo.clientId === query.client_id &&
+        memo.realm === query.realm &&
+        memo.environment === query.environment &&
+        memo.home === query.home_account_id &&
+        memo.tokenType === query.token_type &&
+        memo.keyId === query.key_id &&
+        memo.minRemaining === minRemaining &&
+        memo.now <= now &&
+        judgeAccessToken(memo.entry, query, now, minRemaining) === Verdict.USABLE
+      ) {
+        return memo.entry as AccessTokenEntry;
+      }
+    }
+    const found = this.#firstUsable(this.#accessTokenCandidates(query), () => query, { now, minRemainingSeconds: minRemaining });
+    if (found !== undefined && single) {
+      this.#lastHit = {
+        store: this.#store,
+        version: this.#store.version,
+        scope: query.scopes[0] as string,
+        clientId: query.client_id,
+        realm: query.realm,
+        environment: query.environment,
+        home: query.home_account_id,
+        tokenType: query.token_type,
+        keyId: query.key_id,
+        minRemaining,
+        now,
+        entry: found,
+      };
+    }
+    return found;
   }
 
   /**
