@@ -7,9 +7,8 @@ import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import type { NormalizedCredential } from "./client-credential.js";
 
-/** How long a signed assertion lives, and how long before its end we stop reusing it. */
+/** How long a signed assertion lives. */
 const ASSERTION_LIFETIME = 600;
-const ASSERTION_REUSE = ASSERTION_LIFETIME - 60;
 
 /** The client authentication fields a token request carries. */
 export type ClientAuthParams =
@@ -51,7 +50,12 @@ export async function signClientAssertion(
 
 /**
  * Builds the function that yields the client authentication fields for a token request to a
- * given endpoint. Signed assertions are reused for 9 of their 10 minutes, per audience.
+ * given endpoint.
+ *
+ * Every request gets a freshly signed assertion, with a `jti` of its own. MSAL Python and MSAL Node
+ * reuse one signed assertion for up to nine minutes; an authority that holds `jti` to single use
+ * (RFC 7523 §3 allows it, and the emulator does) refuses the second request that carries it. A
+ * signature costs about a millisecond, next to a network round trip.
  */
 export function createClientAuth(
   cred: NormalizedCredential | undefined,
@@ -66,15 +70,10 @@ export function createClientAuth(
     }
     case "assertion":
       return async () => ({ client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: await cred.get() });
-    case "certificate": {
-      const signed = new Map<string, { jwt: string; until: number }>();
-      return async (aud, now) => {
-        const hit = signed.get(aud);
-        if (hit && now < hit.until) return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: hit.jwt };
-        const jwt = await signClientAssertion(cred, clientId, aud, { now, clientClaims: opts.clientClaims, adfs: opts.adfs ?? false });
-        signed.set(aud, { jwt, until: now + ASSERTION_REUSE });
-        return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: jwt };
-      };
-    }
+    case "certificate":
+      return async (aud, now) => ({
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        client_assertion: await signClientAssertion(cred, clientId, aud, { now, clientClaims: opts.clientClaims, adfs: opts.adfs ?? false }),
+      });
   }
 }

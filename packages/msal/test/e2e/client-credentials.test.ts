@@ -167,6 +167,20 @@ describe("client credentials on the emulator", () => {
     });
   }
 
+  test("certificate: every request carries a new assertion, so an authority holding jti to single use accepts each", async () => {
+    const seen: string[] = [];
+    const cca = app("cert-app", { privateKey: psCert.privateKey, thumbprintSha256: psCert.thumbprintSha256 }, { httpClient: spyingClient(seen) });
+    ok(await cca.acquireTokenForClient(GRAPH));
+    const again = ok(await cca.acquireTokenForClient(GRAPH, { forceRefresh: true }));
+    assert.equal(again.token_source, "identity_provider");
+    const jtis = seen
+      .map((b) => new URLSearchParams(b).get("client_assertion"))
+      .filter((a): a is string => a !== null)
+      .map((a) => decodeJwt(a).jti);
+    assert.equal(jtis.length, 2);
+    assert.notEqual(jtis[0], jtis[1]);
+  });
+
   test("certificate: subject name + issuer (x5c) is accepted for a trusted issuer", async () => {
     const seen: string[] = [];
     const cca = app(
