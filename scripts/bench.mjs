@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const BENCHES = ["bench/client-credentials.ts", "bench/file-cache.ts", "bench/redis-cache.ts"];
+const BENCHES = ["bench/client-credentials.ts", "bench/concurrent-miss.ts", "bench/file-cache.ts", "bench/redis-cache.ts"];
 const args = process.argv.slice(2);
 const fileFilter = args.find((a) => a.startsWith("--file="))?.slice("--file=".length);
 const passed = args.filter((a) => !a.startsWith("--file="));

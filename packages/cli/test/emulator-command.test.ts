@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { defaultTenant } from "@msal-ts/emulator";
-import { DAEMON, commandEnv, json, run, start } from "./support.js";
+import { DAEMON, assertOneLineError, commandEnv, json, run, runHere, start } from "./support.js";
 
 /** The value of a `NAME=value` line the command printed. */
 function setting(output: string, name: string): string {
@@ -46,6 +46,40 @@ describe("msal-ts emulator", () => {
     const r = await emulator.done;
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, "");
+  });
+
+  test("--fault injects faults, listed in the banner: the next token request fails, the one after succeeds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "msal-ts-cli-emulator-"));
+    const caOut = join(dir, "ca.pem");
+    const emulator = start(["emulator", "--port", "0", "--ca-out", caOut, "--fault", "token:503:count=1", "--fault", "jwks:reset:p=0.5"], commandEnv());
+    await emulator.waitFor(/Press Ctrl\+C to stop\./, "stdout");
+    const out = emulator.stdout();
+    assert.match(out, /^ {2}faults:\n {4}1\. {2}token:status:count=1:status=503\n {4}2\. {2}jwks:reset:p=0\.5$/m);
+
+    const env = commandEnv({ MSAL_TS_AUTHORITY: setting(out, "MSAL_TS_AUTHORITY"), MSAL_TS_CA_FILE: caOut, MSAL_TS_CACHE: join(dir, "cache.json") });
+    const args = ["token", "--scope", "https://graph.microsoft.com/.default", "--client-id", DAEMON.clientId, "--client-secret", DAEMON.secret, "--json"];
+    // The client runs in this process: the emulator's --fault is what runs as a command here.
+    assertOneLineError(await runHere(args, env), 1, /temporarily_unavailable: AADSTS90033/);
+    assert.equal(json<{ token_source: string }>(await runHere(args, env)).token_source, "identity_provider");
+    await emulator.waitFor(/-> 503 \(fault: status\)/, "stdout");
+
+    emulator.child.kill("SIGINT");
+    const r = await emulator.done;
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test("a bad --fault spec is a usage error: one line, exit 2, no emulator started", async () => {
+    const r = await run(["emulator", "--port", "0", "--fault", "token:429:count=0"], commandEnv());
+    assertOneLineError(r, 2, /^msal-ts: error: --fault "token:429:count=0": count must be a positive integer\. \(see msal-ts emulator --help\)$/);
+    assertOneLineError(await runHere(["emulator", "--fault", "tokens:reset"], commandEnv()), 2, /unknown endpoint "tokens"/);
+  });
+
+  test("--help documents --fault and its syntax", async () => {
+    const r = await runHere(["emulator", "--help"], commandEnv());
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /--fault <spec> +inject a fault/);
+    assert.match(r.stdout, /endpoint: token \| authorize \| devicecode \| discovery \| openid-configuration/);
+    assert.match(r.stdout, /e\.g\. +token:429:retry-after=2:count=3 +discovery:reset:p=0\.5/);
   });
 
   test("an invalid --config exits 1 with one line naming the option", async () => {

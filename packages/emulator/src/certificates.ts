@@ -7,7 +7,7 @@ export interface TestCertificateOptions {
   /** Subject distinguished name (default `CN=msal-ts test`). */
   readonly subject?: string;
   /** A CA to sign with (from {@link createCertificateAuthority}); absent means self-signed. */
-  readonly issuer?: { readonly certificate: string; readonly privateKey: string };
+  readonly issuer?: CertificateAuthority;
   /** Validity in days from now (default 365). */
   readonly validDays?: number;
 }

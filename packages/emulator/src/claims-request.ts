@@ -39,9 +39,9 @@ export const MFA_CLAIMS_CHALLENGE = JSON.stringify({
 });
 
 /**
- * True when a `claims` parameter asks for more than client capabilities: a resource's claims
- * challenge, which the sign-in page answers with a fresh second factor. Unparsable values count as
- * none (the token endpoint reports them; the sign-in page ignores them).
+ * True when a `claims` parameter asks for more than client capabilities and voluntary claims: a
+ * resource's claims challenge, which the sign-in page answers with a fresh second factor.
+ * Unparsable values count as none (the token endpoint reports them; the sign-in page ignores them).
  */
 export function isClaimsChallenge(claims: string | null): boolean {
   if (claims === null || claims.trim() === "") return false;
@@ -54,9 +54,20 @@ export function isClaimsChallenge(claims: string | null): boolean {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return false;
   return Object.entries(parsed).some(
     ([target, members]) =>
-      target !== "access_token" ||
       typeof members !== "object" ||
       members === null ||
-      Object.keys(members).some((name) => name !== "xms_cc"),
+      Object.entries(members).some(([name, request]) => !(target === "access_token" && name === "xms_cc") && !isVoluntary(request)),
   );
+}
+
+/**
+ * A voluntary claim request (OpenID Connect Core §5.5.1): `null`, or an object that is not
+ * `essential` and asks for no particular value. MSALs ask for some ID token claims this way on
+ * every sign-in (msal-node: `signin_state`, `login_hint`); that is no challenge.
+ */
+function isVoluntary(request: unknown): boolean {
+  if (request === null) return true;
+  if (typeof request !== "object" || Array.isArray(request)) return false;
+  const r = request as Record<string, unknown>;
+  return r.essential !== true && r.value === undefined && r.values === undefined;
 }

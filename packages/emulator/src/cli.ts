@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // msal-ts-emulator: runs the emulator until SIGINT/SIGTERM.
-//   msal-ts-emulator [--port N] [--hostname NAME]... [--config tenants.json] [--ca-out ca.pem] [--quiet]
+//   msal-ts-emulator [--port N] [--hostname NAME]... [--config tenants.json] [--ca-out ca.pem] [--quiet] [--fault SPEC]...
 import { parseArgs } from "node:util";
-import { standaloneEmulatorArgs, standaloneEmulatorHelp, startStandaloneEmulator } from "./standalone.js";
+import { parseFaultSpec } from "./faults/index.js";
+import { standaloneEmulatorArgs, standaloneEmulatorHelp, standaloneFaultHelp, startStandaloneEmulator } from "./standalone.js";
 
 const USAGE = `Usage: msal-ts-emulator [options]
 
@@ -11,6 +12,8 @@ A local, offline Microsoft identity platform (Entra ID) authority over HTTPS.
 Options:
 ${standaloneEmulatorHelp}
   -h, --help          show this help
+
+${standaloneFaultHelp}
 `;
 
 async function main(): Promise<void> {
@@ -21,6 +24,13 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(USAGE);
     return;
+  }
+  // A bad --fault spec is a usage error: one line, exit code 2, before anything starts.
+  try {
+    for (const spec of values.fault ?? []) parseFaultSpec(spec);
+  } catch (err) {
+    console.error(`msal-ts-emulator: ${(err as Error).message}`);
+    process.exit(2);
   }
   const { emulator, describe } = await startStandaloneEmulator(values);
   for (const line of describe()) console.log(line);

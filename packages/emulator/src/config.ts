@@ -1,5 +1,8 @@
 import { resolveManagedIdentityOptions } from "./managed-identity/options.js";
 import type { ManagedIdentityOptions, ResolvedManagedIdentityOptions } from "./managed-identity/options.js";
+import { checkFault } from "./faults/index.js";
+import type { Fault } from "./faults/index.js";
+import { isRegionName } from "./regions.js";
 
 // The emulator's typed configuration: what a test or the CLI's JSON file declares, with defaults and
 // runtime validation (JSON files and JavaScript callers bypass the types).
@@ -16,6 +19,7 @@ export interface TrustedIssuerConfig {
 export interface AppConfig {
   /** The application (client) id, usually a GUID. */
   readonly clientId: string;
+  /** The app's name on the sign-in, consent and device-login pages and in error descriptions (default: the client id). */
   readonly displayName?: string;
   /** Client secrets the app may present (body `client_secret` or HTTP Basic). */
   readonly secrets?: readonly string[];
@@ -78,9 +82,11 @@ export interface ApiConfig {
 export interface TenantConfig {
   /** The tenant id (GUID). */
   readonly id: string;
+  /** The tenant's name in error descriptions and the CLI's listing (default: its first domain, else its id). */
   readonly displayName?: string;
   /** Verified domains that resolve to this tenant, e.g. `contoso.onmicrosoft.com`. */
   readonly domains?: readonly string[];
+  /** App registrations: the clients that may get tokens here, and APIs that call others on behalf of users. */
   readonly apps?: readonly AppConfig[];
   /** APIs besides Microsoft Graph, which every tenant has. */
   readonly apis?: readonly ApiConfig[];
@@ -99,6 +105,15 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** Extra DNS names or IPs for the server certificate, besides `localhost`, `127.0.0.1` and `::1`. */
   readonly hostnames?: readonly string[];
+  /**
+   * Azure regions whose regional endpoints (ESTS-R) the emulator also serves, e.g. `["westus2"]`:
+   * for each region and each DNS name of the emulator, `{region}.{name}` (`westus2.localhost`), or
+   * `{region}.login.microsoft.com` for the public cloud's central hosts, as MSALs build them. The
+   * server certificate covers these names; requests sent to them get discovery documents whose
+   * endpoints are regional, while issuers stay central. The host name must still reach 127.0.0.1
+   * (a client's DNS lookup, or its hosts file). `managedIdentity.region` is served too.
+   */
+  readonly regions?: readonly string[];
   /** The directory (default: {@link defaultTenant} only). The first tenant is the default authority. */
   readonly tenants?: readonly TenantConfig[];
   /** Access-token lifetime in seconds (default 3599). */
@@ -129,6 +144,8 @@ export interface EmulatorOptions {
    * `emulator.managedIdentity`.
    */
   readonly managedIdentity?: ManagedIdentityOptions;
+  /** Faults injected from the start, as if passed to `emulator.faults.inject` in this order. */
+  readonly faults?: readonly Fault[];
 }
 
 /** How the emulator runs the device code flow (RFC 8628). */
@@ -164,65 +181,127 @@ export const MFA_CODE = "123456";
  * apps), and Alex on the federated domain (WS-Trust).
  */
 export const defaultTenant = {
+  /** The tenant id: the `{tenant}` of `https://{emulator}/{tenant}` and the `tid` of its tokens. */
   id: "7e57ab1e-0000-4c0d-8e5a-c0de70c0ffee",
+  /** The tenant's name in error descriptions. */
   displayName: "Contoso",
+  /** Its verified domain: an authority may name the tenant by it, and users sign in with it. */
   domains: ["contoso.onmicrosoft.com"],
+  /** A domain whose users sign in through the emulator's WS-Trust endpoint (user realm `Federated`). */
   federatedDomains: ["contoso.example"],
+  /** The app registrations, in this order: daemon, web app, desktop app, family app, Orders API. */
   apps: [
     {
+      /** The daemon's client id, for the client credentials grant. */
       clientId: "d4e1c0de-0000-4a11-8c11-000000000001",
+      /** Its name on the emulator's pages. */
       displayName: "Sample daemon",
+      /** Its client secret. */
       secrets: ["sample-secret~emulator-only"],
+      /** The application permissions granted to it, for `api://orders/.default` and Graph's `.default`. */
       appRoles: {
+        /** Granted roles on the Orders API. */
         "api://orders": ["Orders.Read.All"],
+        /** Granted roles on Microsoft Graph. */
         "https://graph.microsoft.com": ["User.Read.All"],
       },
     },
     {
+      /** The web app's client id, for the auth code flow of a confidential client. */
       clientId: "d4e1c0de-0000-4a11-8c11-000000000002",
+      /** Its name on the sign-in and consent pages. */
       displayName: "Sample web app",
+      /** Its client secret. */
       secrets: ["web-secret~emulator-only"],
-      // The sign-in callback, and the home page to come back to after signing out.
+      /** The sign-in callback, and the home page to come back to after signing out (any port). */
       redirectUris: ["http://localhost/auth/redirect", "http://localhost/"],
     },
     {
+      /** The desktop app's client id, for interactive, device code and username/password sign-ins. */
       clientId: "d4e1c0de-0000-4a11-8c11-000000000003",
+      /** Its name on the sign-in, consent and device-login pages. */
       displayName: "Sample desktop app",
+      /** A public client: it presents no credential. */
       publicClient: true,
+      /** Any loopback port, as an interactive sign-in's listener picks one. */
       redirectUris: ["http://localhost"],
+      /** In the family of client ids: its refresh tokens also serve the family app. */
       familyOfClientIds: true,
     },
     {
+      /** The family app's client id: a second public client that can redeem the desktop app's family refresh tokens. */
       clientId: "d4e1c0de-0000-4a11-8c11-000000000004",
+      /** Its name on the sign-in, consent and device-login pages. */
       displayName: "Sample family app",
+      /** A public client: it presents no credential. */
       publicClient: true,
+      /** Any loopback port, as an interactive sign-in's listener picks one. */
       redirectUris: ["http://localhost"],
+      /** In the family of client ids, with the desktop app. */
       familyOfClientIds: true,
     },
     {
+      /** The Orders API's own client id (its `appId`), for the on-behalf-of flow. */
       clientId: "0a0d3e45-0000-4b5c-9d00-0000000000a1",
+      /** Its name in error descriptions. */
       displayName: "Orders API",
+      /** Its client secret. */
       secrets: ["orders-api-secret~emulator-only"],
     },
   ],
+  /** The web APIs besides Microsoft Graph. */
   apis: [
     {
+      /** The Orders API's App ID URI: scopes are `api://orders/Orders.Read`, `api://orders/.default`, …. */
       identifier: "api://orders",
+      /** The Orders API's app id: the `aud` of its tokens, and the client id it calls other APIs with. */
       appId: "0a0d3e45-0000-4b5c-9d00-0000000000a1",
+      /** The application permissions it defines. */
       roles: ["Orders.Read.All", "Orders.ReadWrite.All"],
+      /** The delegated permissions it defines. */
       scopes: ["Orders.Read", "Orders.ReadWrite"],
     },
   ],
+  /** The users, in this order: Adele, Megan, Lee, Alex. */
   users: [
     {
+      /** Adele signs in with her password alone. */
       username: "adele@contoso.onmicrosoft.com",
+      /** Adele's password. */
       password: "adele-password~emulator",
+      /** Her `name` claim. */
       displayName: "Adele Vance",
+      /** Her `email` claim. */
       email: "adele@contoso.onmicrosoft.com",
     },
-    { username: "megan@contoso.onmicrosoft.com", password: "megan-password~emulator", displayName: "Megan Bowen", mfa: true },
-    { username: "lee@contoso.onmicrosoft.com", password: "lee-password~emulator", displayName: "Lee Gu", consentRequired: true },
-    { username: "alex@contoso.example", password: "alex-password~emulator", displayName: "Alex Wilber" },
+    {
+      /** Megan needs a second factor. */
+      username: "megan@contoso.onmicrosoft.com",
+      /** Megan's password. */
+      password: "megan-password~emulator",
+      /** Her `name` claim. */
+      displayName: "Megan Bowen",
+      /** Multi-factor: the sign-in page asks for {@link MFA_CODE}; ROPC and refresh answer `basic_action`. */
+      mfa: true,
+    },
+    {
+      /** Lee has not consented to any app. */
+      username: "lee@contoso.onmicrosoft.com",
+      /** Lee's password. */
+      password: "lee-password~emulator",
+      /** His `name` claim. */
+      displayName: "Lee Gu",
+      /** The sign-in page asks for consent; ROPC answers `consent_required`. */
+      consentRequired: true,
+    },
+    {
+      /** Alex is on the federated domain: his password goes to the WS-Trust endpoint. */
+      username: "alex@contoso.example",
+      /** Alex's password. */
+      password: "alex-password~emulator",
+      /** His `name` claim. */
+      displayName: "Alex Wilber",
+    },
   ],
 } as const satisfies TenantConfig;
 
@@ -230,6 +309,7 @@ export const defaultTenant = {
 export interface ResolvedOptions {
   readonly port: number;
   readonly hostnames: readonly string[];
+  readonly regions: readonly string[];
   readonly tenants: readonly TenantConfig[];
   readonly tokenLifetime: number;
   readonly clock: () => number;
@@ -238,6 +318,7 @@ export interface ResolvedOptions {
   readonly refreshIn: number | undefined;
   readonly deviceCode: Required<DeviceCodeOptions>;
   readonly managedIdentity: ResolvedManagedIdentityOptions | undefined;
+  readonly faults: readonly Fault[];
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -353,11 +434,14 @@ export function assertEmulatorOptions(input: unknown): asserts input is Emulator
  */
 export function resolveOptions(options: unknown = {}): ResolvedOptions {
   if (!isRecord(options)) fail("(root)", "an object");
-  const { port, hostnames, tenants, tokenLifetime, clock, issuerHost, logger, refreshIn, deviceCode, managedIdentity } = options;
+  const { port, hostnames, regions, tenants, tokenLifetime, clock, issuerHost, logger, refreshIn, deviceCode, managedIdentity, faults } = options;
   if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) {
     fail("port", "an integer from 0 to 65535");
   }
   optionalStringArray(options, "hostnames", "");
+  if (regions !== undefined && (!Array.isArray(regions) || !regions.every(isRegionName))) {
+    fail("regions", "an array of lower-case Azure region names such as \"westus2\"");
+  }
   if (tenants !== undefined) {
     if (!Array.isArray(tenants) || tenants.length === 0) fail("tenants", "a non-empty array");
     tenants.forEach((t: unknown, i) => validateTenant(t, `tenants[${i}]`));
@@ -386,9 +470,12 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   }
   optionalBoolean(device, "slowDown", "deviceCode");
   const resolvedManagedIdentity = resolveManagedIdentityOptions(managedIdentity);
+  if (faults !== undefined && !Array.isArray(faults)) fail("faults", "an array of faults");
+  const resolvedFaults = ((faults as unknown[] | undefined) ?? []).map((f, i) => checkFault(f, `Emulator option faults[${i}]`));
   return {
     port: (port as number | undefined) ?? 0,
     hostnames: (hostnames as readonly string[] | undefined) ?? [],
+    regions: [...new Set([...((regions as readonly string[] | undefined) ?? []), ...(resolvedManagedIdentity?.region ? [resolvedManagedIdentity.region] : [])])],
     tenants: (tenants as readonly TenantConfig[] | undefined) ?? [defaultTenant],
     tokenLifetime: (tokenLifetime as number | undefined) ?? 3599,
     clock: (clock as (() => number) | undefined) ?? (() => Date.now() / 1000),
@@ -401,5 +488,6 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
       slowDown: (device.slowDown as boolean | undefined) ?? false,
     },
     managedIdentity: resolvedManagedIdentity,
+    faults: resolvedFaults,
   };
 }

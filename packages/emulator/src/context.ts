@@ -2,9 +2,11 @@ import type { AuthorizationCodes } from "./authorization-codes.js";
 import type { Consents } from "./consents.js";
 import type { DeviceCodes } from "./device-codes.js";
 import type { Directory } from "./directory.js";
+import type { FaultRegistry } from "./faults/index.js";
 import type { PopNonces } from "./pop-nonces.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
 import type { ReplayCache } from "./replay-cache.js";
+import type { SecretsSeen } from "./secrets-seen.js";
 import type { SignInFlows } from "./sign-in/flows.js";
 import type { Sessions } from "./sign-in/sessions.js";
 import type { SigningKey } from "./signing-key.js";
@@ -38,4 +40,8 @@ export interface EmulatorContext {
   readonly sshCertificateAuthority: SshCertificateAuthority;
   /** Nonces of the PoP-protected demo API. */
   readonly popNonces: PopNonces;
+  /** Every credential issued or received (`emulator.secretsSeen()`), for tests that look for leaks. */
+  readonly secretsSeen: SecretsSeen;
+  /** Injected faults (`emulator.faults`). */
+  readonly faults: FaultRegistry;
 }

@@ -25,8 +25,13 @@ export interface EmulatorRequest {
   readonly body: string;
   /** Route parameters, decoded (e.g. `tenant`). */
   readonly params: Readonly<Record<string, string>>;
-  /** `host[:port]` to use in URLs produced for this request. */
+  /** `host[:port]` to use in URLs produced for this request; for a regional host, its central host. */
   readonly host: string;
+  /**
+   * The regional `host[:port]` (ESTS-R, e.g. `westus2.localhost:8443`) the request was sent to, when
+   * it was one; `host` is then the central host it stands for, so issuers stay central.
+   */
+  readonly regionalHost?: string | undefined;
   /** Arrival time, epoch seconds (from the emulator's clock). */
   readonly now: number;
   /** The client's `client-request-id` (header or query), else a fresh GUID. */

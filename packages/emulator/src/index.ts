@@ -4,6 +4,8 @@
 export { createEmulator } from "./server.js";
 export type { Emulator } from "./server.js";
 export type { RecordedRequest, TokenRequestFilter } from "./request-log.js";
+export type { SecretKind, SeenSecret } from "./secrets-seen.js";
+export type { TokenRequestFailure } from "./token-request-failures.js";
 
 // Configuration
 export { MFA_CODE, defaultTenant } from "./config.js";
@@ -22,8 +24,12 @@ export { PROTECTED_API_PATH } from "./endpoints/protected-api.js";
 // The PoP-protected demo API
 export { POP_API_PATH, POP_MAX_SKEW, POP_NONCE_PATH } from "./endpoints/pop-api.js";
 
+// Fault injection (emulator.faults, the faults option, --fault specs)
+export { FAULT_ENDPOINTS, FAULT_KINDS, FOREIGN_TENANT_ID, faultSpecHelp, formatFaultSpec, parseFaultSpec } from "./faults/index.js";
+export type { EmulatorFaults, Fault, FaultEndpoint, FaultHandle, FaultKind } from "./faults/index.js";
+
 // Running it as a program (the msal-ts-emulator and msal-ts emulator commands)
-export { standaloneEmulatorArgs, standaloneEmulatorHelp, startStandaloneEmulator } from "./standalone.js";
+export { standaloneEmulatorArgs, standaloneEmulatorHelp, standaloneFaultHelp, startStandaloneEmulator } from "./standalone.js";
 export type { StandaloneEmulator, StandaloneEmulatorSettings } from "./standalone.js";
 
 // Managed identity endpoints (the managedIdentity option; emulator.managedIdentity)

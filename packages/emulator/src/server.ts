@@ -11,13 +11,19 @@ import { AuthorizationCodes } from "./authorization-codes.js";
 import { Consents } from "./consents.js";
 import { DeviceCodes } from "./device-codes.js";
 import { createDirectory } from "./directory.js";
+import type { Directory } from "./directory.js";
+import { FaultRegistry, deliver, faultReplacement, serverTarget } from "./faults/index.js";
+import type { EmulatorFaults, Fault, FaultReplacement } from "./faults/index.js";
 import { PROTECTED_API_PATH } from "./endpoints/protected-api.js";
 import { EntraError, renderEntraError } from "./errors.js";
 import { TOKEN_RESPONSE_HEADERS, json } from "./http.js";
-import type { EmulatorRequest, HandlerResult, RequestNotes } from "./http.js";
+import type { EmulatorRequest, HandlerResult, JsonResult, RequestNotes, TextResult } from "./http.js";
 import { RefreshTokens } from "./refresh-tokens.js";
+import { regionalHosts, regionalName } from "./regions.js";
 import { ReplayCache } from "./replay-cache.js";
 import { RequestLog, redactQuery } from "./request-log.js";
+import { SecretsSeen } from "./secrets-seen.js";
+import type { SeenSecret } from "./secrets-seen.js";
 import type { RecordedRequest, TokenRequestFilter } from "./request-log.js";
 import { createRouter } from "./routes.js";
 import type { Router } from "./router.js";
@@ -34,6 +40,8 @@ import { startManagedIdentityHost } from "./managed-identity/host.js";
 import type { ManagedIdentityHost } from "./managed-identity/host.js";
 import { PopNonces } from "./pop-nonces.js";
 import { createSshCertificateAuthority } from "./ssh-certificates.js";
+import { failNextTokenRequests } from "./token-request-failures.js";
+import type { TokenRequestFailure } from "./token-request-failures.js";
 import { POP_API_PATH } from "./endpoints/pop-api.js";
 
 /** A running emulator. */
@@ -50,6 +58,15 @@ export interface Emulator {
   authorityFor(tenant: string): string;
   /** `https://{host}/common/discovery/instance`. */
   readonly instanceDiscoveryUrl: string;
+  /** The regions whose regional endpoints the emulator serves (`regions` and `managedIdentity.region`). */
+  readonly regions: readonly string[];
+  /**
+   * The regional `host[:port]` of {@link Emulator.host} for one of {@link Emulator.regions}, as MSALs
+   * derive it: `westus2.localhost:{port}`, or `westus2.login.microsoft.com` for a Microsoft host.
+   *
+   * @throws TypeError for a region the emulator does not serve.
+   */
+  regionalHost(region: string): string;
   /** The CA certificate (PEM) to trust: undici `connect: { ca }`, `NODE_EXTRA_CA_CERTS`, Python `verify=`. */
   readonly caCertificate: string;
   /** The requests served so far, oldest first (a snapshot; never contains secrets or tokens). */
@@ -58,6 +75,14 @@ export interface Emulator {
   tokenRequestCount(filter?: TokenRequestFilter): number;
   /** Empties {@link Emulator.requests}. */
   clearRequests(): void;
+  /**
+   * Makes the next token requests fail before they are looked at (by default one, with a 429 and no
+   * `Retry-After`), as an overloaded authority does; failures queue up in order. For tests of
+   * client-side throttling.
+   *
+   * @throws TypeError for a bad count, status or `retryAfter`.
+   */
+  failNextTokenRequests(failure?: TokenRequestFailure): void;
   /** `https://{host}/api/me`: the protected demo API (a bearer token from this emulator gets the user's profile). */
   readonly protectedApiUrl: string;
   /**
@@ -88,6 +113,18 @@ export interface Emulator {
    * their URLs, the environment variables that point a source at them, fault injection and a log.
    */
   readonly managedIdentity: ManagedIdentityHost | undefined;
+  /**
+   * Fault injection: errors, throttling, delays, stalls, dropped connections, broken bodies, bad ID
+   * tokens and foreign discovery documents, per endpoint, tenant or app, for the next requests or a
+   * fraction of them (see {@link Fault}). The managed identity endpoints take faults from here too.
+   */
+  readonly faults: EmulatorFaults;
+  /**
+   * Every credential the emulator issued or received so far, oldest first: tokens, codes, device
+   * and user codes, client secrets and assertions, passwords, managed identity secrets. For tests
+   * that look for them where they must not be (a client's logs); {@link Emulator.requests} holds none.
+   */
+  secretsSeen(): readonly SeenSecret[];
   /** Stops listening and closes every connection, keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -128,7 +165,8 @@ function usableId(value: string | null | undefined): string | undefined {
   return value && value.length <= 128 && /^[\w.:-]+$/.test(value) ? value : undefined;
 }
 
-function send(res: ServerResponse, result: HandlerResult, base: Record<string, string>): void {
+/** Writes a result (changed by `fault`, if any); returns the status sent, 0 for a dropped connection. */
+function send(res: ServerResponse, result: HandlerResult, base: Record<string, string>, fault?: Fault): number {
   const headers: Record<string, string> = { ...base, ...result.headers };
   let body = "";
   if (result.type === "json") {
@@ -140,9 +178,17 @@ function send(res: ServerResponse, result: HandlerResult, base: Record<string, s
   } else {
     headers.location = result.location;
   }
-  headers["content-length"] = String(Buffer.byteLength(body));
-  res.writeHead(result.status, headers);
-  res.end(body);
+  return deliver(res, { status: result.status, headers, body }, fault);
+}
+
+/** The answer of a replacing fault, in Entra's shape. */
+function faultResult(replacement: FaultReplacement, context: Parameters<typeof renderEntraError>[1]): JsonResult | TextResult {
+  if (replacement.type === "text") {
+    const { status, body, contentType, headers } = replacement;
+    return { type: "text", status, body, contentType, headers: { ...TOKEN_RESPONSE_HEADERS, ...headers } };
+  }
+  const { status, error, code, message, headers } = replacement;
+  return renderEntraError(new EntraError(status, error, code, message, headers), context, TOKEN_RESPONSE_HEADERS);
 }
 
 interface Dispatcher {
@@ -150,7 +196,12 @@ interface Dispatcher {
   readonly log: RequestLog;
   readonly clock: () => number;
   readonly publicHost: (hostHeader: string | undefined) => string;
+  /** The regional host a Host header names, with the central host it stands for. */
+  readonly regional: (hostHeader: string | undefined) => { readonly host: string; readonly region: string; readonly central: string } | undefined;
   readonly logger: ((line: string) => void) | undefined;
+  readonly directory: Directory;
+  readonly faults: FaultRegistry;
+  readonly secrets: SecretsSeen;
 }
 
 async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -171,11 +222,13 @@ async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerResponse
   const query = url.searchParams;
   const correlationId =
     usableId(firstHeader(req.headers["client-request-id"])) ?? usableId(query.get("client-request-id")) ?? randomUUID();
-  const host = d.publicHost(req.headers.host);
+  const regional = d.regional(req.headers.host);
+  const host = regional?.central ?? d.publicHost(req.headers.host);
   const notes: RequestNotes = {};
   let form = new URLSearchParams();
   let body = "";
   let result: HandlerResult;
+  let fault: Fault | undefined;
   const context = { host, now, requestId, correlationId };
   try {
     if (method !== "GET" && method !== "HEAD") {
@@ -185,11 +238,17 @@ async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerResponse
       }
     }
     const match = d.router.match(method, url.pathname);
-    if (match.kind === "found") {
+    const params = match.kind === "found" ? match.params : {};
+    fault = d.faults.take("response", serverTarget(d.directory, { path: url.pathname, params, query, form, headers: req.headers }));
+    const replacement = fault && faultReplacement(fault);
+    if (replacement) {
+      if (params.tenant !== undefined) notes.tenant = d.directory.findTenant(params.tenant)?.id ?? params.tenant;
+      result = faultResult(replacement, context);
+    } else if (match.kind === "found") {
       if (match.params.tenant !== undefined) notes.tenant = match.params.tenant;
       const request: EmulatorRequest = {
         method, path: url.pathname, query, headers: req.headers, form, body, params: match.params, host, now,
-        correlationId, requestId, notes,
+        correlationId, requestId, notes, regionalHost: regional?.host,
       };
       result = await match.handler(request);
     } else if (match.kind === "method-not-allowed") {
@@ -216,7 +275,9 @@ async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerResponse
     }
   }
 
-  send(res, result, { "x-ms-request-id": requestId, "client-request-id": correlationId });
+  d.secrets.received({ query, form, headers: req.headers, body });
+  d.secrets.issued(result);
+  const status = send(res, result, { "x-ms-request-id": requestId, "client-request-id": correlationId }, fault);
   const entry: RecordedRequest = {
     method,
     path: url.pathname,
@@ -224,15 +285,19 @@ async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerResponse
     tenant: notes.tenant,
     grant_type: notes.grantType ?? (form.get("grant_type") || undefined),
     client_id: notes.clientId ?? (form.get("client_id") || undefined),
-    status: result.status,
+    status,
     time: now,
+    host: regional?.host ?? host.toLowerCase(),
+    region: regional?.region,
+    ...(fault ? { fault: fault.kind } : {}),
   };
   d.log.add(entry);
   d.logger?.(
     `${method} ${url.pathname}` +
       (entry.grant_type ? ` grant_type=${entry.grant_type}` : "") +
       (entry.client_id ? ` client_id=${entry.client_id}` : "") +
-      ` -> ${result.status}`,
+      ` -> ${status === 0 ? "connection dropped" : status}` +
+      (fault ? ` (fault: ${fault.kind})` : ""),
   );
 }
 
@@ -262,14 +327,20 @@ function listen(server: Server, port: number): Promise<number> {
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveOptions(options);
   const directory = createDirectory(resolved.tenants);
+  const faults = new FaultRegistry((name) => directory.findTenant(name)?.id);
+  for (const fault of resolved.faults) faults.inject(fault);
   const names = [...new Set(["localhost", "127.0.0.1", "::1", ...resolved.hostnames.map((h) => h.toLowerCase())])];
-  const [tls, signingKey] = await Promise.all([createTlsIdentity(names), createSigningKey()]);
+  const regionalNames = regionalHosts(names, resolved.regions);
+  const [tls, signingKey] = await Promise.all([createTlsIdentity([...names, ...regionalNames.keys()]), createSigningKey()]);
 
   const server = createServer({ key: tls.privateKey, cert: tls.certificate });
   const port = await listen(server, resolved.port);
 
   const defaultHost = hostWithPort("localhost", port);
   const knownHosts = new Set(names.map((n) => hostWithPort(n, port)));
+  const regionalByHost = new Map(
+    [...regionalNames].map(([name, r]) => [hostWithPort(name, port), { region: r.region, central: hostWithPort(r.central, port) }]),
+  );
   if (resolved.issuerHost) knownHosts.add(resolved.issuerHost.toLowerCase());
   const host = resolved.issuerHost ?? defaultHost;
 
@@ -288,6 +359,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     deviceCodes: new DeviceCodes(resolved.deviceCode),
     sshCertificateAuthority: createSshCertificateAuthority(),
     popNonces: new PopNonces(),
+    faults,
+    secretsSeen: new SecretsSeen(),
   };
   const log = new RequestLog();
   const dispatcher: Dispatcher = {
@@ -295,10 +368,18 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     log,
     clock: resolved.clock,
     logger: resolved.logger,
+    directory,
+    faults,
+    secrets: ctx.secretsSeen,
     publicHost: (hostHeader) => {
       if (resolved.issuerHost) return resolved.issuerHost;
       const h = hostHeader?.toLowerCase();
       return h && knownHosts.has(h) ? h : defaultHost;
+    },
+    regional: (hostHeader) => {
+      const h = hostHeader?.toLowerCase();
+      const entry = h === undefined ? undefined : regionalByHost.get(h);
+      return entry && h ? { host: h, region: entry.region, central: resolved.issuerHost ?? entry.central } : undefined;
     },
   };
   let managedIdentity: Awaited<ReturnType<typeof startManagedIdentityHost>> | undefined;
@@ -334,12 +415,23 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     authority: authorityFor(directory.defaultTenant.id),
     authorityFor,
     instanceDiscoveryUrl: `https://${host}/common/discovery/instance`,
+    regions: Object.freeze([...resolved.regions]),
+    regionalHost: (region) => {
+      const central = new URL(`https://${host}`);
+      const regional = resolved.regions.includes(region) ? regionalName(central.hostname, region) : undefined;
+      if (regional === undefined) {
+        const served = resolved.regions.join(", ") || "none";
+        throw new TypeError(`The emulator serves no regional host for ${JSON.stringify(region)} (its regions: ${served}).`);
+      }
+      return central.port ? `${regional}:${central.port}` : regional;
+    },
     caCertificate: tls.caCertificate,
     get requests() {
       return log.entries;
     },
     tokenRequestCount: (filter) => log.tokenRequestCount(filter),
     clearRequests: () => log.clear(),
+    failNextTokenRequests: (failure) => failNextTokenRequests(ctx, failure),
     protectedApiUrl: `https://${host}${PROTECTED_API_PATH}`,
     popApiUrl: `https://${host}${POP_API_PATH}`,
     sshCaPublicKey: ctx.sshCertificateAuthority.publicKey,
@@ -348,6 +440,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     completeDeviceLogin: (userCode, loginOptions = {}) =>
       completeDeviceLogin(`https://${host}${DEVICE_LOGIN_PATH}`, userCode, { ca: tls.caCertificate, ...loginOptions }),
     managedIdentity: managedIdentity?.host,
+    faults: Object.freeze({ inject: (fault: Fault) => faults.inject(fault), clear: () => faults.clear(), list: () => faults.list() }),
+    secretsSeen: () => ctx.secretsSeen.list(),
     close: () => {
       closing ??= Promise.all([
         new Promise<void>((resolve, reject) => {

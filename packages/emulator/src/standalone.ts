@@ -5,16 +5,46 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { MFA_CODE, assertEmulatorOptions, defaultTenant } from "./config.js";
 import type { EmulatorOptions, TenantConfig } from "./config.js";
+import { faultSpecHelp, formatFaultSpec, parseFaultSpec } from "./faults/index.js";
 import { createEmulator } from "./server.js";
 import type { Emulator } from "./server.js";
 
 /** The command-line options of a standalone emulator, in `node:util` `parseArgs` form. */
 export const standaloneEmulatorArgs = {
-  port: { type: "string" },
-  hostname: { type: "string", multiple: true },
-  config: { type: "string" },
-  "ca-out": { type: "string" },
-  quiet: { type: "boolean" },
+  /** `--port <n>`: the port on 127.0.0.1 (default: the config file's, else a free port). */
+  port: {
+    /** Taken as text; it must be a port number when the emulator starts. */
+    type: "string",
+  },
+  /** `--hostname <name>`: an extra DNS name or IP for the server certificate. */
+  hostname: {
+    /** A name or an IP address. */
+    type: "string",
+    /** Repeatable; added to the config file's `hostnames`. */
+    multiple: true,
+  },
+  /** `--config <file>`: a JSON file of {@link EmulatorOptions} (`tenants`, `tokenLifetime`, …). */
+  config: {
+    /** A file path. */
+    type: "string",
+  },
+  /** `--ca-out <file>`: where to write the CA certificate (default: `msal-ts-emulator/ca.pem` in the temp directory). */
+  "ca-out": {
+    /** A file path; missing directories are created. */
+    type: "string",
+  },
+  /** `--quiet`: no request log. */
+  quiet: {
+    /** A flag. */
+    type: "boolean",
+  },
+  /** `--fault <spec>`: a fault to inject, e.g. `token:429:retry-after=2:count=3`. */
+  fault: {
+    /** A fault spec (see {@link parseFaultSpec}). */
+    type: "string",
+    /** Repeatable; the first fault that matches a request applies. */
+    multiple: true,
+  },
 } as const;
 
 /** The help text of {@link standaloneEmulatorArgs}, one option a line, indented by two spaces. */
@@ -22,21 +52,34 @@ export const standaloneEmulatorHelp = `  --port <n>          port on 127.0.0.1 (
   --hostname <name>   extra DNS name or IP for the server certificate (repeatable)
   --config <file>     JSON with { tenants, tokenLifetime, issuerHost, hostnames, port }
   --ca-out <file>     where to write the CA certificate (default: in the temp directory)
-  --quiet             do not log requests`;
+  --quiet             do not log requests
+  --fault <spec>      inject a fault, e.g. token:429:retry-after=2:count=3 (repeatable; see Faults)`;
+
+/** The `--fault` spec syntax, for the help of the commands that take {@link standaloneEmulatorArgs}. */
+export const standaloneFaultHelp = `Faults (--fault <spec>, repeatable; the first that matches a request applies):
+${faultSpecHelp("  ")}`;
 
 /** What a standalone emulator is started with: the parsed {@link standaloneEmulatorArgs}. */
 export interface StandaloneEmulatorSettings {
+  /** The port on 127.0.0.1, as text; wins over the config file's `port` (default: a free port). */
   readonly port?: string | undefined;
+  /** Extra DNS names or IPs for the server certificate, added to the config file's `hostnames`. */
   readonly hostname?: readonly string[] | undefined;
+  /** The path of a JSON file of {@link EmulatorOptions}; without it, the emulator serves {@link defaultTenant}. */
   readonly config?: string | undefined;
+  /** Where to write the CA certificate (default: `msal-ts-emulator/ca.pem` in the temp directory). */
   readonly "ca-out"?: string | undefined;
+  /** `true` turns the request log off. */
   readonly quiet?: boolean | undefined;
+  /** `--fault` specs (see {@link parseFaultSpec}), injected after the config file's `faults`. */
+  readonly fault?: readonly string[] | undefined;
   /** Where request lines go unless `quiet` (default: standard output). */
   readonly log?: ((line: string) => void) | undefined;
 }
 
 /** A running standalone emulator. */
 export interface StandaloneEmulator {
+  /** The running emulator: its URLs, its CA certificate, `close()`. */
   readonly emulator: Emulator;
   /** The absolute path of the CA certificate file to trust. */
   readonly caPath: string;
@@ -91,9 +134,11 @@ function describeTenants(tenants: readonly TenantConfig[]): string[] {
  * Starts an emulator from command-line settings: reads the config file (command-line values win),
  * validates the options, listens, and writes the CA certificate to a file.
  *
- * @throws TypeError naming the option when the config file or the settings are invalid.
+ * @throws TypeError naming the option when the config file or the settings are invalid; for a
+ *   `--fault` spec, with code `ERR_INVALID_ARG_VALUE` (see {@link parseFaultSpec}).
  */
 export async function startStandaloneEmulator(settings: StandaloneEmulatorSettings): Promise<StandaloneEmulator> {
+  const cliFaults = (settings.fault ?? []).map(parseFaultSpec);
   let file: Record<string, unknown> = {};
   if (settings.config) {
     const parsed: unknown = JSON.parse(readFileSync(settings.config, "utf8"));
@@ -107,6 +152,9 @@ export async function startStandaloneEmulator(settings: StandaloneEmulatorSettin
     ...file,
     ...(port === undefined ? {} : { port }),
     hostnames: [...fileHostnames, ...(settings.hostname ?? [])],
+    ...(cliFaults.length > 0 && (file.faults === undefined || Array.isArray(file.faults))
+      ? { faults: [...((file.faults as unknown[] | undefined) ?? []), ...cliFaults] }
+      : {}),
     ...(settings.quiet ? {} : { logger: (line: string) => log(`  ${new Date().toISOString()} ${line}`) }),
   };
   assertEmulatorOptions(options);
@@ -132,6 +180,7 @@ export async function startStandaloneEmulator(settings: StandaloneEmulatorSettin
       `  protected API:       ${emulator.protectedApiUrl}   (Authorization: Bearer <user token>)`,
       `  PoP API:             ${emulator.popApiUrl}/{name}   (Authorization: PoP <signed request>; nonces at /nonce)`,
       ...describeTenants(tenants),
+      ...table("faults", emulator.faults.list().map((handle, i) => [`${i + 1}.`, formatFaultSpec(handle.fault)] as const)),
       `  CA certificate:      ${caPath}`,
       `    Node:   NODE_EXTRA_CA_CERTS=${caPath}   (msal-node: knownAuthorities ["${emulator.host}"])`,
       `    Python: REQUESTS_CA_BUNDLE=${caPath}   (or verify="${caPath}")`,

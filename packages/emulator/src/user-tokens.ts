@@ -3,6 +3,7 @@ import { requestedCapabilities } from "./claims-request.js";
 import type { ClientAuthentication } from "./client-auth.js";
 import type { EmulatorContext } from "./context.js";
 import type { App, Tenant, User } from "./directory.js";
+import { mintIdToken } from "./faults/index.js";
 import { TOKEN_RESPONSE_HEADERS, json } from "./http.js";
 import type { EmulatorRequest, JsonResult } from "./http.js";
 import { grantedScope, resolveUserScopes } from "./scopes.js";
@@ -110,7 +111,7 @@ async function issueIdToken(
   };
   if (nonce !== undefined) claims.nonce = nonce;
   if (user.email) claims.email = user.email;
-  return signToken(ctx, claims);
+  return mintIdToken(ctx.faults, { tenantId: tenant.id, clientId: app.clientId }, claims, (c) => signToken(ctx, c));
 }
 
 /** Issues a delegated access token: the caller's view of the user, for one API and its granted scopes. */

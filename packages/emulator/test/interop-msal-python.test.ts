@@ -2,12 +2,10 @@
 // client credentials, auth code, device code, username/password and refresh; and token cache files
 // that msal-ts and MSAL Python hand each other. The scripts under ./python are the Python side.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { decodeJwt } from "jose";
@@ -16,6 +14,8 @@ import type { AuthenticationResult, TokenResult } from "@msal-ts/msal";
 import { createEmulator, defaultTenant } from "../src/index.js";
 import type { Emulator } from "../src/index.js";
 import { launchChromiumTrusting } from "../../../test-support/chromium.js";
+import { startDriver } from "./support/driver-process.js";
+import type { DriverRun, Json } from "./support/driver-process.js";
 
 /** The interpreter the Debian package installs MSAL Python for. */
 const PYTHON = "/usr/bin/python3";
@@ -57,53 +57,10 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-type Json = Record<string, unknown>;
-
-/** A running driver script: its JSON lines as they come, a way to answer, and its exit. */
-interface PythonRun {
-  next(): Promise<Json>;
-  send(value: unknown): void;
-  done(): Promise<Json>;
-}
-
 /** Starts `script` under Debian's Python, trusting the emulator's CA through REQUESTS_CA_BUNDLE. */
-function startPython(script: string, request: Json): PythonRun {
-  const child = spawn(PYTHON, [join(SCRIPTS, script)], {
-    env: { ...process.env, REQUESTS_CA_BUNDLE: caFile, PYTHONDONTWRITEBYTECODE: "1", NO_PROXY: "localhost,127.0.0.1" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  running.add(child);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("close", (status) => {
-      running.delete(child);
-      resolve(status);
-    }),
-  );
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async (): Promise<Json> => {
-    const line = await lines.next();
-    if (line.done) {
-      const status = await exited;
-      throw new Error(`${script} ended (status ${String(status)}) without output:\n${stderr}`);
-    }
-    return JSON.parse(line.value) as Json;
-  };
-  const send = (value: unknown): void => {
-    child.stdin.write(`${JSON.stringify(value)}\n`);
-  };
-  send({ authority: emu.authority, ...request });
-  return {
-    next,
-    send,
-    done: async () => {
-      const last = await next();
-      const status = await exited;
-      assert.equal(status, 0, `${script} failed:\n${stderr}`);
-      return last;
-    },
-  };
+function startPython(script: string, request: Json): DriverRun {
+  const env = { ...process.env, REQUESTS_CA_BUNDLE: caFile, PYTHONDONTWRITEBYTECODE: "1", NO_PROXY: "localhost,127.0.0.1" };
+  return startDriver({ name: script, command: PYTHON, args: [join(SCRIPTS, script)], env, running }, { authority: emu.authority, ...request });
 }
 
 function runPython(script: string, request: Json): Promise<Json> {

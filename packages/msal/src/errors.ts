@@ -80,6 +80,7 @@ export class BrowserInteractionTimeoutError extends MsalError {
  * a 5xx status, a body that is not JSON. `status` is set when an HTTP answer came back.
  */
 export class NetworkError extends MsalError {
+  /** The HTTP status the authority answered with; `undefined` when no answer came (timeout, DNS, TLS, …). */
   readonly status: number | undefined;
   constructor(code: MsalErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
     super(code, message, options);
@@ -101,6 +102,10 @@ export function isMsalError(e: unknown): e is MsalError {
 
 /** A `TypeError` with a Node-style code, for bad arguments. */
 export interface CodedTypeError extends TypeError {
+  /**
+   * As Node's own argument errors: `ERR_INVALID_ARG_TYPE` for a value of the wrong type,
+   * `ERR_INVALID_ARG_VALUE` for one of the right type that is not acceptable.
+   */
   code: "ERR_INVALID_ARG_TYPE" | "ERR_INVALID_ARG_VALUE";
 }
 

@@ -54,10 +54,28 @@ export type {
 } from "./protocol/client-credential.js";
 
 // Token cache
-export { SerializableTokenCache, TokenCache } from "./cache/index.js";
+export { AuthorityType, CredentialType, SerializableTokenCache, TokenCache } from "./cache/index.js";
+export type {
+  AccessTokenEntry,
+  AccessTokenLookupOptions,
+  AccessTokenQuery,
+  AccountEntry,
+  AccountIdentity,
+  AppMetadataEntry,
+  CacheEntry,
+  CacheEntryBySection,
+  CacheableTokenResponse,
+  IdTokenEntry,
+  IdTokenQuery,
+  RefreshTokenEntry,
+  RefreshTokenQuery,
+  SectionCounts,
+  TokenCacheEvent,
+  UserAssertionAccessTokenQuery,
+} from "./cache/index.js";
 
 // HTTP
-export type { HttpCache, HttpClient, HttpRequestInit } from "./http/index.js";
+export type { HttpCache, HttpCacheRecord, HttpClient, HttpRequestInit } from "./http/index.js";
 
 // Persistence: caches in files shared by processes
 export { FilePersistedHttpCache, FilePersistedTokenCache } from "./persistence/index.js";
@@ -80,6 +98,7 @@ export type {
   ManagedIdentityEnvironment,
   ManagedIdentityResult,
   ManagedIdentityTokenResult,
+  UserAssignedIdType,
   UserAssignedManagedIdentityId,
 } from "./managed-identity/index.js";
 

@@ -50,7 +50,14 @@ export interface RedisTokenCacheStoreOptions {
    *
    * @default { maxEntries: 1000, maxAge: 300 }
    */
-  readonly localCache?: false | { readonly maxEntries?: number; readonly maxAge?: number };
+  readonly localCache?:
+    | false
+    | {
+        /** How many partitions are held, least recently used dropped first; `0` holds none. Default 1000. */
+        readonly maxEntries?: number;
+        /** Seconds a copy is held after it was fetched or written; an older one is fetched again. Default 300. */
+        readonly maxAge?: number;
+      };
   /** Diagnostics. Tokens and partition keys (which may name users) are never passed to it. */
   readonly logger?: Logger;
 }

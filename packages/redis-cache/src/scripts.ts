@@ -80,8 +80,11 @@ return 'merged'
  * (`createClientPool()`) and a cluster client (`createCluster()`) all have them.
  */
 export interface RedisScriptClient {
+  /** `EVAL`: runs a Lua script sent in full, on the given keys with the given arguments. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** `EVALSHA`: runs a script the server already knows by its SHA-1; rejects with `NOSCRIPT` otherwise. */
   evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** `DEL`: removes a key (a partition). */
   del(key: string): Promise<unknown>;
 }
 

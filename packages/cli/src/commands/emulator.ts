@@ -7,12 +7,13 @@ import { dirname, join } from "node:path";
 import type { StandaloneEmulator } from "@msal-ts/emulator";
 import { parseCommandLine } from "../command.js";
 import type { Command } from "../command.js";
+import { UsageError } from "../errors.js";
 import { print } from "../io.js";
 import { EMULATOR_DESKTOP_CLIENT_ID } from "../options.js";
 
 /** The help, with the standalone emulator's own options (loaded with the emulator). */
 async function help(): Promise<string> {
-  const { standaloneEmulatorHelp } = await import("@msal-ts/emulator");
+  const { standaloneEmulatorHelp, standaloneFaultHelp } = await import("@msal-ts/emulator");
   return `Usage: msal-ts emulator [options]
 
 Starts a local, offline Microsoft Entra ID authority over HTTPS (the emulator) and prints its
@@ -22,6 +23,8 @@ until Ctrl-C.
 Options:
 ${standaloneEmulatorHelp}
   -h, --help          show help
+
+${standaloneFaultHelp}
 `;
 }
 
@@ -66,11 +69,18 @@ export const emulator: Command = {
   help,
   async run(args, io) {
     // The emulator is loaded only by this command: the others start faster without it.
-    const { standaloneEmulatorArgs, startStandaloneEmulator } = await import("@msal-ts/emulator");
+    const { parseFaultSpec, standaloneEmulatorArgs, startStandaloneEmulator } = await import("@msal-ts/emulator");
     const { values } = parseCommandLine("emulator", { args, options: { ...standaloneEmulatorArgs, help: { type: "boolean", short: "h" } } });
     if (values.help) {
       io.stdout.write(await help());
       return;
+    }
+    for (const spec of values.fault ?? []) {
+      try {
+        parseFaultSpec(spec);
+      } catch (err) {
+        throw new UsageError((err as Error).message, "emulator");
+      }
     }
     const running = await startStandaloneEmulator({ ...values, log: (line) => print(io, line) });
     try {

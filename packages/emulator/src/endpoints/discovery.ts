@@ -27,7 +27,8 @@ export function createOpenIdConfigurationEndpoint(ctx: EmulatorContext): Handler
         : selection.segment === "consumers"
           ? CONSUMERS_TENANT_ID
           : "{tenantid}";
-    const urls = tenantEndpoints(request.host, urlTenant);
+    // Asked at a regional host (ESTS-R), the endpoints are regional; the issuer stays central.
+    const urls = tenantEndpoints(request.regionalHost ?? request.host, urlTenant);
     return json(
       200,
       {

@@ -4,6 +4,7 @@ import type { EmulatorRequest, Handler, HandlerResult } from "../http.js";
 import { selectTenant } from "../tenant-selection.js";
 import type { TenantSelection } from "../tenant-selection.js";
 import { applyTokenBinding, requestedTokenBinding } from "../token-binding.js";
+import { takeTokenRequestFailure } from "../token-request-failures.js";
 
 /** Handles one `grant_type` at the token endpoint, for an already-resolved tenant segment. */
 export type GrantHandler = (request: EmulatorRequest, selection: TenantSelection) => Promise<HandlerResult>;
@@ -17,6 +18,9 @@ export type GrantHandler = (request: EmulatorRequest, selection: TenantSelection
  */
 export function createTokenEndpoint(ctx: EmulatorContext, grants: Readonly<Record<string, GrantHandler>>): Handler {
   return async (request) => {
+    // A failure queued by emulator.failNextTokenRequests() answers before anything is checked.
+    const failure = takeTokenRequestFailure(ctx);
+    if (failure) return failure;
     const selection = selectTenant(ctx.directory, request);
     const grantType = request.form.get("grant_type");
     if (!grantType) throw missingParameter("grant_type");

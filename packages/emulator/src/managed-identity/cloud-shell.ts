@@ -1,11 +1,16 @@
+import { EntraError } from "../errors.js";
+import { applyTokenBinding, requestedTokenBinding } from "../token-binding.js";
 import type { SourceEndpoint, SourceResponse, SourceServices } from "./endpoint.js";
 import { findResource, header, issueContext, unknownResourceText } from "./endpoint.js";
 import { imdsTokenBody } from "./imds.js";
 import { CLOUD_SHELL_APP_ID, issueCloudShellToken } from "./tokens.js";
 
 // Azure Cloud Shell's local token endpoint (authority-wire-format §4.7): POST with `Metadata: true` and a
-// form `resource`; tokens are the signed-in user's; answers are IMDS-like, errors
-// `{"error": {"code", "message"}}`.
+// form `resource`; tokens are the signed-in user's (a JWT with `oid`, `tid`, `preferred_username`,
+// `unique_name`); answers are IMDS-like (`access_token`, `expires_in`, `expires_on`, `token_type`,
+// `resource`), errors `{"error": {"code", "message"}}`. Extra form fields pass through as on the token
+// endpoint: `token_type=ssh-cert` with `req_cnf` and `key_id` answers with an SSH user certificate (as
+// `az ssh` gets in Cloud Shell); any other token type is ignored, and a bearer token comes back.
 
 /** The path of the Cloud Shell endpoint on the emulator's managed identity listener. */
 export const CLOUD_SHELL_PATH = "/cloud-shell/oauth2/token";
@@ -31,8 +36,18 @@ export function createCloudShellEndpoint(services: SourceServices): SourceEndpoi
       const [first = resource] = resource.split(/\s+/).filter((r) => r !== "");
       const api = findResource(services, first);
       if (!api) return shellError(400, "InvalidResource", unknownResourceText(services, first));
-      const token = await issueCloudShellToken(issueContext(services, request.now), user, api);
-      return { status: 200, body: imdsTokenBody(token, first, CLOUD_SHELL_APP_ID) };
+      const issue = issueContext(services, request.now);
+      try {
+        const binding = request.form.get("token_type") === "ssh-cert" ? await requestedTokenBinding(request.form) : undefined;
+        const token = await issueCloudShellToken(issue, user, api);
+        const body = imdsTokenBody(token, first, CLOUD_SHELL_APP_ID);
+        if (!binding) return { status: 200, body };
+        const bound = await applyTokenBinding(issue.ctx, request, binding, { type: "json", status: 200, body });
+        return { status: 200, body: bound.type === "json" ? bound.body : body };
+      } catch (err) {
+        if (err instanceof EntraError) return shellError(err.status, "BadRequest", err.message);
+        throw err;
+      }
     },
   };
 }

@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EmulatorContext } from "../context.js";
 import type { Directory } from "../directory.js";
+import { deliver, faultReplacement } from "../faults/index.js";
+import type { Fault, FaultReplacement } from "../faults/index.js";
 import type { RequestLog } from "../request-log.js";
 import { redactQuery } from "../request-log.js";
 import { APP_SERVICE_PATH, AZURE_ML_PATH, createAppServiceEndpoint, createAzureMlEndpoint } from "./app-service.js";
@@ -18,6 +20,7 @@ import type { SourceEndpoint, SourceResponse, SourceServices } from "./endpoint.
 import type { ManagedIdentityInfo } from "./identities.js";
 import { resolveHostIdentities } from "./identities.js";
 import { createImdsEndpoint, IMDS_TOKEN_PATH } from "./imds.js";
+import { createImdsLocationEndpoint } from "./imds-location.js";
 import { MANAGED_IDENTITY_SOURCES } from "./options.js";
 import type { ManagedIdentitySourceName, ResolvedManagedIdentityOptions } from "./options.js";
 import { createServiceFabricEndpoint, SERVICE_FABRIC_API_VERSION } from "./service-fabric.js";
@@ -26,7 +29,10 @@ import { createServiceFabricEndpoint, SERVICE_FABRIC_API_VERSION } from "./servi
 // Azure Machine Learning, Azure Arc and Cloud Shell (each on its own path, as each is its own service),
 // and one loopback HTTPS listener with a self-signed certificate for Service Fabric.
 
-/** A failure the next requests to a source answer with, before any check (the source is down). */
+/**
+ * A failure the next requests to a source answer with, before any check (the source is down): a
+ * `status` fault of `emulator.faults` for `endpoint: "managed-identity"` and the source.
+ */
 export interface ManagedIdentityFault {
   /** How many requests fail (default 1). */
   readonly count?: number;
@@ -42,6 +48,7 @@ export interface ManagedIdentityFault {
 
 /** The environment variables that make a client use a source, pointed at this emulator. */
 export interface ManagedIdentityEnvironmentVariables {
+  /** The source these variables select, e.g. `app-service`. */
   readonly source: ManagedIdentitySourceName;
   /**
    * Exactly the variables that select the source, e.g. `{ IDENTITY_ENDPOINT, IDENTITY_HEADER }` for App
@@ -55,10 +62,15 @@ export interface ManagedIdentityEnvironmentVariables {
 
 /** One request a managed identity endpoint answered (no secrets, no tokens). */
 export interface ManagedIdentityRequest {
+  /** The source whose endpoint answered, e.g. `imds`. */
   readonly source: ManagedIdentitySourceName;
+  /** The HTTP method, upper case (`GET`, or `POST` for Cloud Shell). */
   readonly method: string;
+  /** The URL path without the query, e.g. `/metadata/identity/oauth2/token`. */
   readonly path: string;
+  /** Query parameters (first value of each), e.g. `resource` and `api-version`; credential-bearing values masked as `***`. */
   readonly query: Readonly<Record<string, string>>;
+  /** The HTTP status answered. */
   readonly status: number;
   /** The client id of the identity a token was issued to. */
   readonly clientId: string | undefined;
@@ -94,7 +106,11 @@ export interface ManagedIdentityHost {
    * (MSAL Python, msal-ts) and `AZURE_POD_IDENTITY_AUTHORITY_HOST` (msal-node).
    */
   environment(source: ManagedIdentitySourceName): ManagedIdentityEnvironmentVariables;
-  /** Makes the next requests to `source` fail (see {@link ManagedIdentityFault}); faults queue up. */
+  /**
+   * Makes the next requests to `source` fail (see {@link ManagedIdentityFault}); faults queue up.
+   * Shorthand for `emulator.faults.inject({ kind: "status", endpoint: "managed-identity", source, … })`,
+   * which also offers delays, stalls, dropped connections and broken bodies.
+   */
   failNext(source: ManagedIdentitySourceName, fault?: ManagedIdentityFault): void;
   /** The requests answered so far, oldest first (a snapshot). */
   readonly requests: readonly ManagedIdentityRequest[];
@@ -144,15 +160,12 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-function send(res: ServerResponse, response: SourceResponse): void {
+/** Writes a response (changed by `fault`, if any); returns the status sent, 0 for a dropped connection. */
+function send(res: ServerResponse, response: SourceResponse, fault?: Fault): number {
   const raw = response.rawContentType !== undefined;
   const body = raw ? String(response.body) : JSON.stringify(response.body);
-  res.writeHead(response.status, {
-    ...response.headers,
-    "content-type": raw ? (response.rawContentType ?? "text/plain") : "application/json; charset=utf-8",
-    "content-length": String(Buffer.byteLength(body)),
-  });
-  res.end(body);
+  const headers = { ...response.headers, "content-type": raw ? (response.rawContentType ?? "text/plain") : "application/json; charset=utf-8" };
+  return deliver(res, { status: response.status, headers, body }, fault);
 }
 
 const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/(.)\/$/, "$1").toLowerCase()}`;
@@ -177,6 +190,7 @@ export async function startManagedIdentityHost(
 
   const plainEndpoints = [
     createImdsEndpoint(services),
+    createImdsLocationEndpoint(setup.options.region),
     createAppServiceEndpoint(services, secrets["app-service"]),
     createAzureMlEndpoint(services, secrets["azure-ml"]),
     createAzureArcEndpoint(services, arcKeys),
@@ -185,26 +199,14 @@ export async function startManagedIdentityHost(
   const fabricEndpoint = createServiceFabricEndpoint(services, secrets["service-fabric"]);
 
   const requests: ManagedIdentityRequest[] = [];
-  const faults = new Map<ManagedIdentitySourceName, Array<{ remaining: number; fault: ManagedIdentityFault }>>();
 
-  const takeFault = (source: ManagedIdentitySourceName): ManagedIdentityFault | undefined => {
-    const queue = faults.get(source);
-    const head = queue?.[0];
-    if (!queue || !head) return undefined;
-    head.remaining -= 1;
-    if (head.remaining <= 0) queue.shift();
-    return head.fault;
-  };
-
-  const faultResponse = (endpoint: SourceEndpoint, fault: ManagedIdentityFault): SourceResponse => {
-    const status = fault.status ?? 500;
-    const headers = fault.retryAfter === undefined ? undefined : { "retry-after": String(fault.retryAfter) };
-    if (fault.body !== undefined) {
-      return { status, body: fault.body, rawContentType: "text/plain; charset=utf-8", ...(headers ? { headers } : {}) };
-    }
+  /** A replacing fault's answer, errors in the source's own shape. */
+  const faultResponse = (endpoint: SourceEndpoint, fault: Fault, replacement: FaultReplacement): SourceResponse => {
+    const { status, headers } = replacement;
+    if (replacement.type === "text") return { status, body: replacement.body, rawContentType: replacement.contentType, headers };
     const message = fault.message ?? (status === 429 ? "Too many requests; retry later." : "The managed identity endpoint failed.");
     const failure = endpoint.failure(status, message);
-    return headers ? { ...failure, headers: { ...failure.headers, ...headers } } : failure;
+    return { ...failure, headers: { ...failure.headers, ...headers } };
   };
 
   const serve = (routes: readonly SourceEndpoint[]) => {
@@ -217,6 +219,7 @@ export async function startManagedIdentityHost(
       const endpoint = table.get(routeKey(method, url.pathname));
       const body = method === "GET" || method === "HEAD" ? "" : await readBody(req);
       let response: SourceResponse;
+      let fault: Fault | undefined;
       if (!endpoint) {
         const other = paths.get(routeKey("", url.pathname));
         response = other
@@ -228,9 +231,11 @@ export async function startManagedIdentityHost(
       if (body === undefined) {
         response = endpoint.failure(413, "The request body is too large.");
       } else {
-        const fault = takeFault(endpoint.source);
-        if (fault) {
-          response = faultResponse(endpoint, fault);
+        const clientId = url.searchParams.get("client_id") ?? url.searchParams.get("clientid") ?? undefined;
+        fault = setup.ctx.faults.take("response", { endpoint: "managed-identity", source: endpoint.source, tenants: [identities.tenant.id], clientId });
+        const replacement = fault && faultReplacement(fault);
+        if (fault && replacement) {
+          response = faultResponse(endpoint, fault, replacement);
         } else {
           const isForm = (req.headers["content-type"] ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
           try {
@@ -250,7 +255,9 @@ export async function startManagedIdentityHost(
           }
         }
       }
-      send(res, response);
+      setup.ctx.secretsSeen.received({ query: url.searchParams, form: new URLSearchParams(), headers: req.headers, body: body ?? "" });
+      if (response.rawContentType === undefined) setup.ctx.secretsSeen.issued({ type: "json", body: response.body });
+      const status = send(res, response, fault);
       const query = redactQuery(url.searchParams);
       requests.push(
         Object.freeze({
@@ -258,14 +265,22 @@ export async function startManagedIdentityHost(
           method,
           path: url.pathname,
           query,
-          status: response.status,
+          status,
           clientId: response.clientId,
           authorized: req.headers.authorization !== undefined,
           time: now,
         }),
       );
-      setup.log.add({ method, path: url.pathname, query, tenant: identities.tenant.id, grant_type: undefined, client_id: response.clientId, status: response.status, time: now });
-      setup.logger?.(`${method} ${url.pathname} (managed identity: ${endpoint.source})` + ` -> ${response.status}`);
+      setup.log.add({
+        method, path: url.pathname, query, tenant: identities.tenant.id, grant_type: undefined, client_id: response.clientId,
+        status, time: now, host: (req.headers.host ?? `127.0.0.1:${req.socket.localPort ?? 0}`).toLowerCase(), region: undefined,
+        ...(fault ? { fault: fault.kind } : {}),
+      });
+      setup.logger?.(
+        `${method} ${url.pathname} (managed identity: ${endpoint.source})` +
+          ` -> ${status === 0 ? "connection dropped" : status}` +
+          (fault ? ` (fault: ${fault.kind})` : ""),
+      );
     };
   };
 
@@ -354,9 +369,16 @@ export async function startManagedIdentityHost(
       if (fault.retryAfter !== undefined && (!Number.isInteger(fault.retryAfter) || fault.retryAfter < 0)) {
         throw new TypeError("failNext: retryAfter must be a whole number of seconds.");
       }
-      const queue = faults.get(checked) ?? [];
-      queue.push({ remaining: count, fault: { ...fault } });
-      faults.set(checked, queue);
+      setup.ctx.faults.inject({
+        kind: "status",
+        endpoint: "managed-identity",
+        source: checked,
+        count,
+        status,
+        ...(fault.retryAfter === undefined ? {} : { retryAfter: fault.retryAfter }),
+        ...(fault.message === undefined ? {} : { message: fault.message }),
+        ...(fault.body === undefined ? {} : { body: fault.body }),
+      });
     },
     get requests() {
       return Object.freeze([...requests]);

@@ -7,6 +7,7 @@ import type { ResolvedManagedIdentityOptions, SystemAssignedIdentityConfig } fro
 
 /** What a test may want to know about an identity, e.g. to build a `UserAssignedManagedIdentity`. */
 export interface ManagedIdentityInfo {
+  /** Whether it is the host's system-assigned identity or one of its user-assigned identities. */
   readonly kind: "system-assigned" | "user-assigned";
   /** Client (application) id of its service principal (`appid` in its tokens). */
   readonly clientId: string;
@@ -14,6 +15,7 @@ export interface ManagedIdentityInfo {
   readonly objectId: string;
   /** Azure resource id (`xms_mirid` in its tokens). */
   readonly resourceId: string;
+  /** Its name, as configured or defaulted (`emulated-host`, `identity-{n}`). */
   readonly displayName: string;
 }
 

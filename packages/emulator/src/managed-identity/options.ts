@@ -2,6 +2,8 @@
 // long their tokens live, and where Azure Arc's challenge files go. Validated like the rest of
 // EmulatorOptions (JSON config files bypass the types).
 
+import { isRegionName } from "../regions.js";
+
 /** The managed identity sources the emulator serves, by the names `@msal-ts/msal` uses. */
 export type ManagedIdentitySourceName = "imds" | "app-service" | "azure-ml" | "azure-arc" | "cloud-shell" | "service-fabric";
 
@@ -21,6 +23,11 @@ export interface SystemAssignedIdentityConfig {
   readonly clientId?: string;
   /** Object (principal) id of the identity's service principal. */
   readonly objectId?: string;
+  /**
+   * The identity's name, as its service principal's display name (default `emulated-host` for the
+   * system-assigned identity, `identity-{n}` for the n-th user-assigned one). A user-assigned
+   * identity's default `resourceId` ends with it.
+   */
   readonly displayName?: string;
   /** Application permissions granted to the identity, keyed by API identifier (as `AppConfig.appRoles`). */
   readonly appRoles?: Readonly<Record<string, readonly string[]>>;
@@ -63,6 +70,13 @@ export interface ManagedIdentityOptions {
   readonly arcKeyDirectory?: string;
   /** The user Cloud Shell is signed in as (a username of the tenant); default its first user. */
   readonly cloudShellUser?: string;
+  /**
+   * The Azure region the emulated host runs in, e.g. `"westus2"`: what IMDS's
+   * `/metadata/instance/compute/location` answers (the region MSALs detect for ESTS-R). The emulator
+   * then also serves that region's regional endpoints (see `EmulatorOptions.regions`). Without it,
+   * the location endpoint answers 404.
+   */
+  readonly region?: string;
 }
 
 /** Options after defaults. */
@@ -73,6 +87,7 @@ export interface ResolvedManagedIdentityOptions {
   readonly tokenLifetime: number;
   readonly arcKeyDirectory: string | undefined;
   readonly cloudShellUser: string | undefined;
+  readonly region: string | undefined;
 }
 
 function fail(path: string, expected: string): never {
@@ -111,6 +126,7 @@ export function resolveManagedIdentityOptions(value: unknown): ResolvedManagedId
   optionalString(value, "tenant", path);
   optionalString(value, "arcKeyDirectory", path);
   optionalString(value, "cloudShellUser", path);
+  if (value.region !== undefined && !isRegionName(value.region)) fail(`${path}.region`, "a lower-case Azure region name such as \"westus2\"");
   if (value.systemAssigned !== undefined) validateIdentity(value.systemAssigned, `${path}.systemAssigned`, false);
   if (value.identities !== undefined) {
     if (!Array.isArray(value.identities)) fail(`${path}.identities`, "an array");
@@ -127,5 +143,6 @@ export function resolveManagedIdentityOptions(value: unknown): ResolvedManagedId
     tokenLifetime: (lifetime as number | undefined) ?? 86399,
     arcKeyDirectory: value.arcKeyDirectory as string | undefined,
     cloudShellUser: value.cloudShellUser as string | undefined,
+    region: value.region as string | undefined,
   };
 }

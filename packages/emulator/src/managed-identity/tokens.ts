@@ -76,6 +76,9 @@ export async function issueCloudShellToken(issue: IssueContext, user: User, api:
     idtyp: "user",
     oid: user.objectId,
     sub: user.objectId,
+    // v2 tokens name the user in preferred_username; the v1 tokens real Cloud Shell mostly hands
+    // out (ARM's audience) in upn and unique_name. Clients read either.
+    preferred_username: user.username,
     upn: user.username,
     unique_name: user.username,
     name: user.displayName,

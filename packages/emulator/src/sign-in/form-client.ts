@@ -37,6 +37,7 @@ export interface SignInOptions {
 
 /** Where the sign-in ended: the authorization response as the app receives it. */
 export interface SignInResult {
+  /** How the response came back: in the redirect's query or fragment, or as a form posted to `url`. */
   readonly responseMode: "query" | "fragment" | "form_post";
   /** The redirect URL the browser was sent to, or the form_post target. */
   readonly url: string;
@@ -46,6 +47,7 @@ export interface SignInResult {
 
 /** The emulator showed an error (or asked for something the options do not provide). */
 export class SignInError extends Error {
+  /** Always `"SignInError"`. */
   override readonly name = "SignInError";
 }
 

@@ -15,10 +15,20 @@ import {
 import { TokenCache } from "../cache/index.js";
 import { invalidArgType, invalidArgValue } from "../errors.js";
 import type { HttpClient } from "../http/http-client.js";
-import { checkHttpCache, createDefaultHttpClient, libraryHeaders, type HttpCache } from "../http/index.js";
+import {
+  checkHttpCache,
+  createDefaultHttpClient,
+  createThrottledHttpClient,
+  libraryHeaders,
+  MemoryHttpCache,
+  type HttpCache,
+} from "../http/index.js";
 import { createClientAuth, type ClientAuthParams } from "../protocol/client-assertion.js";
 import { normalizeClientCredential } from "../protocol/client-credential.js";
 import type { ClientApplicationOptions, ConfidentialClientApplicationOptions, Logger } from "./options.js";
+import { RegionPolicy, resolveRegionSetting } from "./region.js";
+import { withRequestLogging } from "./request-logging.js";
+import { SingleFlight } from "./single-flight.js";
 import { TelemetryBuffer } from "./telemetry.js";
 
 /** The state and services of one application instance. */
@@ -27,13 +37,19 @@ export class AppContext {
   readonly authority: AuthorityDescriptor;
   /** The cache `environment` of this app's tokens: the authority's host name. */
   readonly environment: string;
+  /** The application's HTTP client (its own or msal-ts's), throttled: see {@link createThrottledHttpClient}. */
   readonly http: HttpClient;
-  /** The application's `httpCache`, when it gave one: discovery answers are kept there too. */
-  readonly httpCache: HttpCache | undefined;
+  /**
+   * Where the throttling state and the day-long GET answers (discovery) are kept: the application's
+   * `httpCache`, or a private bounded {@link MemoryHttpCache}.
+   */
+  readonly httpCache: HttpCache;
   readonly cache: TokenCache;
   /** Library headers (`x-client-*`, `x-app-*`), sent on token requests. */
   readonly headers: Readonly<Record<string, string>>;
   readonly telemetry: TelemetryBuffer = new TelemetryBuffer();
+  /** The token requests under way that concurrent cache misses of this app share. */
+  readonly flights: SingleFlight = new SingleFlight();
   readonly clientCapabilities: readonly string[] | undefined;
   readonly excludeScopes: readonly string[];
   readonly instanceDiscovery: boolean | string;
@@ -41,6 +57,8 @@ export class AppContext {
   readonly confidential: boolean;
   readonly log: Logger | undefined;
   readonly clientAuth: (aud: string, now: number) => ClientAuthParams | Promise<ClientAuthParams>;
+  /** Where client credentials requests go (ESTS-R); `undefined` for public clients. */
+  readonly region: RegionPolicy | undefined;
   #metadata: AuthorityMetadata | undefined;
 
   constructor(clientId: unknown, options: ClientApplicationOptions | ConfidentialClientApplicationOptions | undefined, confidential: boolean) {
@@ -70,7 +88,7 @@ export class AppContext {
     if (o.timeout !== undefined && !(typeof o.timeout === "number" && o.timeout > 0)) {
       throw invalidArgValue("timeout must be a positive number of seconds");
     }
-    this.http =
+    const http =
       o.httpClient ??
       createDefaultHttpClient({
         ...(o.verify !== undefined ? { verify: o.verify } : {}),
@@ -78,7 +96,9 @@ export class AppContext {
         ...(o.timeout !== undefined ? { timeout: o.timeout } : {}),
       });
     if (o.httpCache !== undefined) checkHttpCache(o.httpCache);
-    this.httpCache = o.httpCache;
+    this.httpCache = o.httpCache ?? new MemoryHttpCache();
+    // MSAL Python throttles public clients (one user's device) longer than confidential ones.
+    this.http = createThrottledHttpClient(withRequestLogging(http, o.logger, o.enablePiiLog === true), this.httpCache, { defaultRetryAfterSeconds: confidential ? 5 : 60 });
     this.headers = Object.freeze(
       libraryHeaders({
         ...(o.appName !== undefined ? { appName: o.appName } : {}),
@@ -112,6 +132,7 @@ export class AppContext {
     } else {
       this.clientAuth = createClientAuth(undefined, clientId, {});
     }
+    this.region = confidential ? new RegionPolicy(resolveRegionSetting(o.azureRegion), this.authority, this.log) : undefined;
   }
 
   /** The authority's endpoints, once discovered (no await on the hot path). */
@@ -128,7 +149,6 @@ export class AppContext {
       httpClient: this.http,
       instanceDiscovery: this.instanceDiscovery,
       validateAuthority: this.validateAuthority,
-      httpCache: this.httpCache,
       ...(signal ? { signal } : {}),
     });
     return this.#metadata;
@@ -159,7 +179,6 @@ export class AppContext {
       httpClient: this.http,
       instanceDiscovery: this.instanceDiscovery,
       validateAuthority: this.validateAuthority,
-      httpCache: this.httpCache,
       ...(signal ? { signal } : {}),
     });
   }
@@ -185,7 +204,6 @@ export class AppContext {
       httpClient: this.http,
       instanceDiscovery: this.instanceDiscovery,
       validateAuthority: this.validateAuthority,
-      httpCache: this.httpCache,
       ...(signal ? { signal } : {}),
     });
     const names = new Set([this.environment]);

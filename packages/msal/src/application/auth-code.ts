@@ -20,7 +20,7 @@ import { checkTokenKind, resolveRequestedToken } from "./requested-token.js";
 import { errorResult } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
 import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
-import { acceptTokens, exchange, metadataOrRefusal } from "./token-exchange.js";
+import { acceptTokens, anchorMailbox, exchange, metadataOrRefusal } from "./token-exchange.js";
 
 /** What the sign-in page may be asked to do (OpenID Connect `prompt`). */
 export type PromptValue = "none" | "login" | "consent" | "select_account" | "create";
@@ -31,6 +31,11 @@ export interface InitiateAuthCodeFlowOptions {
   readonly redirectUri?: string;
   /** Your own `state`; by default a random one is made. It is checked on the way back either way. */
   readonly state?: string;
+  /**
+   * What the sign-in page must do: `login` to ask for credentials again, `select_account` to offer
+   * the account picker, `consent` to show the consent page, `none` to fail rather than show any page,
+   * `create` to offer sign-up. By default the authority decides (it may sign the user in silently).
+   */
   readonly prompt?: PromptValue;
   /** Pre-fills the username on the sign-in page. */
   readonly loginHint?: string;
@@ -42,6 +47,7 @@ export interface InitiateAuthCodeFlowOptions {
   readonly maxAge?: number;
   /** How the authority returns the response: `query` (default for code), `fragment` or `form_post`. */
   readonly responseMode?: "query" | "fragment" | "form_post";
+  /** Cancels the authority discovery this may need; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
 
@@ -53,33 +59,48 @@ export interface AcquireTokenByAuthCodeFlowOptions {
   readonly data?: Readonly<Record<string, string>>;
   /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
   readonly authScheme?: PopAuthScheme;
+  /** Cancels the code redemption (discovery and token request); the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
 
 /** Options of `getAuthorizationRequestUrl`. */
 export interface GetAuthorizationRequestUrlOptions {
+  /** Where the authority sends the browser back; must be registered for the app. */
   readonly redirectUri?: string;
+  /**
+   * Sent as is (none is made up); keep it and compare it with the `state` of the response
+   * yourself, to tell a forged response from your own.
+   */
   readonly state?: string;
+  /** What the sign-in page must do; see {@link InitiateAuthCodeFlowOptions.prompt}. */
   readonly prompt?: PromptValue;
+  /** Pre-fills the username on the sign-in page. */
   readonly loginHint?: string;
+  /** `consumers` or `organizations`, or a tenant's domain, to skip home-realm discovery. */
   readonly domainHint?: string;
+  /** A claims challenge from a resource (a JSON string), merged with the app's client capabilities. */
   readonly claimsChallenge?: string;
   /** Sent as is; pass the same value to `acquireTokenByAuthorizationCode` to have it checked. */
   readonly nonce?: string;
+  /** How the authority returns the response: `query` (default for code), `fragment` or `form_post`. */
   readonly responseMode?: "query" | "fragment" | "form_post";
+  /** Cancels the authority discovery this may need; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
 
 /** Options of `acquireTokenByAuthorizationCode`. */
 export interface AcquireTokenByAuthorizationCodeOptions {
+  /** The `redirectUri` the authorization request was made with; the authority requires the same one. */
   readonly redirectUri?: string;
   /** The nonce sent on the authorization request; the ID token must carry it. */
   readonly nonce?: string;
+  /** A claims challenge from a resource (a JSON string), merged with the app's client capabilities. */
   readonly claimsChallenge?: string;
   /** Extra body parameters for the token request. */
   readonly data?: Readonly<Record<string, string>>;
   /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
   readonly authScheme?: PopAuthScheme;
+  /** Cancels the code redemption (discovery and token request); the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
 
@@ -158,7 +179,7 @@ export async function acquireTokenByAuthCodeFlow(
       code_verifier: flow.code_verifier,
       claims: flow.claims_challenge,
     },
-    headers: info ? { "X-AnchorMailbox": `Oid:${info.uid}@${info.utid}` } : {},
+    headers: info ? anchorMailbox(`Oid:${info.uid}@${info.utid}`) : {},
     data: requested.wireData,
     signal: opts.signal,
   });

@@ -28,20 +28,37 @@ import { acquireTokenByUsernamePassword, type AcquireTokenByUsernamePasswordOpti
  * {@link PublicClientApplication} or a {@link ConfidentialClientApplication}.
  */
 export class ClientApplication {
+  // The telemetry API ids, as MSAL Python names them on its ClientApplication: each token request
+  // reports the id of the method that made it in the `x-client-current-telemetry` header.
+  /** `"84"`: the telemetry id of `acquireTokenSilent` and `acquireTokenSilentWithError` (their refreshes). */
   static readonly ACQUIRE_TOKEN_SILENT_ID = ApiId.ACQUIRE_TOKEN_SILENT_ID;
+  /** `"85"`: the telemetry id of `acquireTokenByRefreshToken`. */
   static readonly ACQUIRE_TOKEN_BY_REFRESH_TOKEN = ApiId.ACQUIRE_TOKEN_BY_REFRESH_TOKEN;
+  /** `"301"`: the telemetry id of `acquireTokenByUsernamePassword`. */
   static readonly ACQUIRE_TOKEN_BY_USERNAME_PASSWORD_ID = ApiId.ACQUIRE_TOKEN_BY_USERNAME_PASSWORD_ID;
+  /** `"523"`: the telemetry id of `acquireTokenOnBehalfOf`. */
   static readonly ACQUIRE_TOKEN_ON_BEHALF_OF_ID = ApiId.ACQUIRE_TOKEN_ON_BEHALF_OF_ID;
+  /** `"622"`: the telemetry id of `acquireTokenByDeviceFlow`. */
   static readonly ACQUIRE_TOKEN_BY_DEVICE_FLOW_ID = ApiId.ACQUIRE_TOKEN_BY_DEVICE_FLOW_ID;
+  /** `"730"`: the telemetry id of `acquireTokenForClient`. */
   static readonly ACQUIRE_TOKEN_FOR_CLIENT_ID = ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID;
+  /** `"832"`: the telemetry id of `acquireTokenByAuthCodeFlow` and `acquireTokenByAuthorizationCode`. */
   static readonly ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID = ApiId.ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID;
+  /** `"169"`: the telemetry id of `acquireTokenInteractive`. */
   static readonly ACQUIRE_TOKEN_INTERACTIVE = ApiId.ACQUIRE_TOKEN_INTERACTIVE;
+  /** `"902"`: the telemetry id of `getAccounts` (which makes no token request; kept for parity). */
   static readonly GET_ACCOUNTS_ID = ApiId.GET_ACCOUNTS_ID;
+  /** `"903"`: the telemetry id of `removeAccount` (which makes no token request; kept for parity). */
   static readonly REMOVE_ACCOUNT_ID = ApiId.REMOVE_ACCOUNT_ID;
-  /** Pass as `azureRegion` to detect the region the app runs in. */
+  /**
+   * Pass as a confidential client's `azureRegion` to detect the region the app runs in (from
+   * `REGION_NAME`, else the Instance Metadata Service). It is `true`, as in MSAL Python, so that
+   * configurations written as JSON (`"azureRegion": true`) mean the same.
+   */
   static readonly ATTEMPT_REGION_DISCOVERY = true;
 
   /** @internal */
+  /** @internal The state every flow of this instance shares. */
   protected readonly ctx: AppContext;
 
   protected constructor(

@@ -9,6 +9,7 @@ import type { AuthenticationResult, TokenResult } from "../protocol/wire.js";
 import { invalidArgType } from "../errors.js";
 import type { AppContext } from "./app-context.js";
 import type { AcquireTokenForClientOptions } from "./options.js";
+import { flightKey } from "./single-flight.js";
 import {
   BEARER,
   checkResponseKind,
@@ -92,9 +93,29 @@ export function acquireTokenForClient(
       ctx.telemetry.hitAnAccessToken();
       return Promise.resolve(found.hit);
     }
-    return requestToken(ctx, scopes, opts, requestedFromData(data), found);
+    return sharedRequest(ctx, scopes, opts, requestedFromData(data), found);
   }
+  if (useCache && opts.authScheme === undefined) return sharedRequest(ctx, scopes, opts, undefined, undefined);
   return requestToken(ctx, scopes, opts, undefined, useCache ? undefined : { reason: CacheRefreshReason.FORCE_REFRESH });
+}
+
+/**
+ * A cache miss's request, shared by every call of this app that misses the same token at the same
+ * time: one request, its outcome for all, and each call's `signal` ends only that call's wait (see
+ * `SingleFlight`). Only plain misses share: a `forceRefresh` or `claimsChallenge` call wants
+ * a token issued after it was made, and a PoP result carries a request signed for its own call.
+ * The app fixes the client, credential and authority; the key adds the scopes and `data` (which
+ * carries the token type and key id of an SSH certificate).
+ */
+function sharedRequest(
+  ctx: AppContext,
+  scopes: readonly string[],
+  opts: AcquireTokenForClientOptions,
+  requested: RequestedToken | undefined,
+  found: Exclude<Lookup, { hit: TokenResult }> | undefined,
+): Promise<AuthenticationResult> {
+  const key = flightKey("client_credentials", [...scopes].sort(), opts.data);
+  return ctx.flights.join(key, opts.signal, (signal) => requestToken(ctx, scopes, { ...opts, signal }, requested, found));
 }
 
 async function requestToken(
@@ -127,6 +148,8 @@ async function requestToken(
   const correlationId = newCorrelationId();
   const aging = found.aging && presentToken(found.aging, pop);
   try {
+    // A regional endpoint (ESTS-R) when the app has a region; the assertion's audience stays central.
+    const endpoint = ctx.region ? await ctx.region.tokenEndpoint(ctx.http, meta.token_endpoint, opts.signal) : meta.token_endpoint;
     const auth = await ctx.clientAuth(meta.token_endpoint, nowSeconds());
     const body = {
       client_id: ctx.clientId,
@@ -138,7 +161,7 @@ async function requestToken(
       ...requested.wireData,
     };
     const headers = Object.assign(ctx.telemetry.headers(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, found.reason), ctx.headers);
-    const outcome = await postTokenRequest(ctx.http, meta.token_endpoint, body, headers, opts.signal);
+    const outcome = await postTokenRequest(ctx.http, endpoint, body, headers, opts.signal);
     const now = nowSeconds();
     if (!outcome.ok) {
       ctx.telemetry.record(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, outcome.error);

@@ -24,6 +24,7 @@ export interface InitiateDeviceFlowOptions {
    * `acquireTokenByDeviceFlow` as well, for the tokens.
    */
   readonly claimsChallenge?: string;
+  /** Cancels the call (discovery and the device authorization request); the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
 
@@ -154,8 +155,10 @@ export async function acquireTokenByDeviceFlow(
   checkTokenKind(opts);
   const { signal } = opts;
   signal?.throwIfAborted();
-  const correlationId =
-    typeof flow._correlation_id === "string" && flow._correlation_id ? flow._correlation_id : newCorrelationId();
+  // The flow went through the caller's hands (a session store, JSON): its id is reused only when a
+  // header can carry it, since fetch would refuse every poll otherwise.
+  const kept = flow._correlation_id as unknown;
+  const correlationId = typeof kept === "string" && /^[\x20-\x7e]+$/.test(kept) ? kept : newCorrelationId();
   const resolved = await metadataOrRefusal(ctx, ctx.target(), correlationId, signal);
   if ("refused" in resolved) return resolved.refused;
   const { meta } = resolved;

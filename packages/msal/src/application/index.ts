@@ -27,3 +27,4 @@ export type { AcquireTokenByDeviceFlowOptions, InitiateDeviceFlowOptions } from 
 // Shared with the managed identity client: the cache-hit margin and the shape of a cache hit.
 export { EXPIRY_MARGIN } from "./client-credentials.js";
 export { resultFromCache } from "./results.js";
+export { SingleFlight, flightKey } from "./single-flight.js";

@@ -28,6 +28,7 @@ export interface AcquireTokenOnBehalfOfOptions {
   readonly data?: Readonly<Record<string, string>>;
   /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
   readonly authScheme?: PopAuthScheme;
+  /** Cancels the call (discovery and token request); the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
 

@@ -35,8 +35,18 @@ export interface ClientApplicationOptions {
   readonly httpClient?: HttpClient;
   /** TLS verification: `true` (default), `false` (tests only), or the path of a CA bundle (PEM). */
   readonly verify?: boolean | string;
-  /** Proxies, as `{ https: "http://proxy:3128" }` or one URL for all. */
-  readonly proxies?: string | { readonly http?: string; readonly https?: string };
+  /**
+   * Proxies, as `{ https: "http://proxy:3128" }` or one URL for all (MSAL Python's `proxies`).
+   * Environment variables such as `HTTPS_PROXY` are not read.
+   */
+  readonly proxies?:
+    | string
+    | {
+        /** The proxy URL for requests to `http:` URLs. */
+        readonly http?: string;
+        /** The proxy URL for requests to `https:` URLs (every request to Entra), tunnelled with `CONNECT`. */
+        readonly https?: string;
+      };
   /** Seconds before an HTTP request is given up. */
   readonly timeout?: number;
   /** Sent as `x-app-name`. */
@@ -48,10 +58,14 @@ export interface ClientApplicationOptions {
   /** Scopes never to add by default (only `offline_access` makes sense). */
   readonly excludeScopes?: readonly string[];
   /**
-   * Where HTTP-level state that holds no secret is kept: authority discovery answers (a day
-   * long), and later throttling state. A `Map`, or any object with `get`, `set` and `delete`;
-   * a `FilePersistedHttpCache` shares it with other processes and later runs. By default the
-   * answers live in a process-wide memory only.
+   * Where HTTP-level state that holds no secret is kept: the throttling state (failures the
+   * authority asked the app to wait on, and plain 400s, replayed for a while without a request)
+   * and 2xx GET answers such as discovery documents (a day long). A `Map`, or any object with
+   * `get`, `set` and `delete`; a `FilePersistedHttpCache` shares it with other processes and later
+   * runs. Keys hold hashes in place of anything secret, and no token is ever stored.
+   *
+   * By default each application keeps its own in memory, bounded to 1024 entries. A `Map` given
+   * here is not bounded: its entries expire and are dropped when read after that.
    */
   readonly httpCache?: HttpCache;
   /** Lets personal data (usernames, account ids) reach the logger. Off by default. */
@@ -66,7 +80,29 @@ export interface ConfidentialClientApplicationOptions extends ClientApplicationO
   readonly clientCredential: ClientCredential;
   /** Extra claims for the client assertions msal-ts signs with a certificate. */
   readonly clientClaims?: Readonly<Record<string, unknown>>;
-  /** An Azure region for client-credential requests (ESTS-R). */
+  /**
+   * Sends `acquireTokenForClient` requests to a regional token endpoint (ESTS-R), e.g.
+   * `https://westus2.login.microsoft.com/{tenant}/oauth2/v2.0/token`, for apps that run in Azure.
+   * Other flows, the cache entries' `environment` and the client assertion's `aud` stay central.
+   *
+   * - not given: the region in the environment variable `MSAL_FORCE_REGION` when it is set, else none;
+   * - a region name such as `"westus2"`: that region;
+   * - `ClientApplication.ATTEMPT_REGION_DISCOVERY` (`true`): the region the app runs in, from the
+   *   environment variable `REGION_NAME`, else from the VM's Instance Metadata Service (given 2 s),
+   *   else none; detected once per application;
+   * - `false`: never a region, whatever `MSAL_FORCE_REGION` says.
+   *
+   * Only Microsoft Entra ID authorities have regional endpoints; for others the region is ignored.
+   *
+   * @example
+   * ```ts
+   * const app = new ConfidentialClientApplication(clientId, {
+   *   clientCredential,
+   *   authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+   *   azureRegion: ClientApplication.ATTEMPT_REGION_DISCOVERY,
+   * });
+   * ```
+   */
   readonly azureRegion?: string | boolean;
 }
 
@@ -83,6 +119,11 @@ export interface AcquireTokenForClientOptions {
   readonly data?: Readonly<Record<string, string>>;
   /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
   readonly authScheme?: PopAuthScheme;
+  /**
+   * Cancels this call: it rejects with the signal's `reason` (by default a `DOMException` named
+   * `AbortError`). A token request other calls share goes on for them; it is cancelled only when
+   * every call waiting for it is.
+   */
   readonly signal?: AbortSignal;
 }
 

@@ -43,10 +43,15 @@ export interface PopAuthSchemeOptions {
  * ```
  */
 export class PopAuthScheme {
+  /** The `GET` method, for the `httpMethod` argument (MSAL Python's `PopAuthScheme.HTTP_GET`). */
   static readonly HTTP_GET = "GET";
+  /** The `POST` method, for the `httpMethod` argument (MSAL Python's `PopAuthScheme.HTTP_POST`). */
   static readonly HTTP_POST = "POST";
+  /** The `PUT` method, for the `httpMethod` argument (MSAL Python's `PopAuthScheme.HTTP_PUT`). */
   static readonly HTTP_PUT = "PUT";
+  /** The `DELETE` method, for the `httpMethod` argument (MSAL Python's `PopAuthScheme.HTTP_DELETE`). */
   static readonly HTTP_DELETE = "DELETE";
+  /** The `PATCH` method, for the `httpMethod` argument (MSAL Python's `PopAuthScheme.HTTP_PATCH`). */
   static readonly HTTP_PATCH = "PATCH";
 
   /** The method the request is signed for. */

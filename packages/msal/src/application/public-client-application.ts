@@ -4,8 +4,15 @@
  * @module
  */
 import { invalidArgValue } from "../errors.js";
-import type { AuthenticationResult, DeviceFlow, ErrorResult } from "../protocol/index.js";
+import type { AuthenticationResult, DeviceFlow, ErrorResult, TokenResult } from "../protocol/index.js";
+import type { Account } from "./accounts.js";
 import { ClientApplication } from "./client-application.js";
+import {
+  acquireTokenInteractiveInCloudShell,
+  acquireTokenSilentInCloudShell,
+  goesToCloudShell,
+  isRunningInCloudShell,
+} from "./cloud-shell.js";
 import {
   acquireTokenByDeviceFlow,
   initiateDeviceFlow,
@@ -14,6 +21,7 @@ import {
 } from "./device-flow.js";
 import { acquireTokenInteractive, type AcquireTokenInteractiveOptions } from "./interactive.js";
 import type { ClientApplicationOptions } from "./options.js";
+import type { AcquireTokenSilentOptions } from "./silent.js";
 
 /** An application that runs on the user's device and holds no credential. */
 export class PublicClientApplication extends ClientApplication {
@@ -36,6 +44,15 @@ export class PublicClientApplication extends ClientApplication {
    *
    * The tokens land in the cache: afterwards the account is in {@link getAccounts} and
    * {@link acquireTokenSilent} can serve it. Call this when the silent call gives nothing.
+   *
+   * Inside Azure Cloud Shell (`AZUREPS_HOST_ENVIRONMENT` starting with `cloud-shell`), `prompt:
+   * "none"` opens no browser: the token of the user signed in to Cloud Shell comes from its local
+   * token endpoint (`http://localhost:50342/oauth2/token`, or `MSI_ENDPOINT` when set; it must be
+   * on this machine), and is cached with an account whose `authority_type` is `CLOUDSHELL`. The
+   * scopes become resources (`https://graph.microsoft.com/User.Read` asks for
+   * `https://graph.microsoft.com`); `data` is sent along, so SSH certificates work too. The result
+   * has `token_source: "broker"`; when Cloud Shell answers another token type than asked for, it is
+   * the error result `broker_error`.
    *
    * @param scopes Scopes to consent to and get a token for; `openid profile offline_access` are
    *   added (pass `[]` to only sign in).
@@ -62,7 +79,53 @@ export class PublicClientApplication extends ClientApplication {
    * ```
    */
   acquireTokenInteractive(scopes: readonly string[], options?: AcquireTokenInteractiveOptions): Promise<AuthenticationResult> {
+    if (options?.prompt === "none" && isRunningInCloudShell()) return acquireTokenInteractiveInCloudShell(this.ctx, scopes, options);
     return acquireTokenInteractive(this.ctx, scopes, options);
+  }
+
+  /**
+   * Acquires a token for a signed-in account without user interaction: a cached access token
+   * with five minutes or more left, else one obtained with the account's refresh token.
+   *
+   * Inside Azure Cloud Shell, an account from Cloud Shell (`authority_type` `CLOUDSHELL`) gets a
+   * token the cache does not have from Cloud Shell's token endpoint instead of a refresh token.
+   *
+   * @param scopes The scopes the token is for.
+   * @param account One of {@link getAccounts}' results; `null` gives `null`.
+   * @param options `authority`, `forceRefresh`, `claimsChallenge`, `data`, `authScheme`, `signal`.
+   * @returns A token result, or `null` when no token can be had silently. Use
+   *   {@link acquireTokenSilentWithError} to learn why.
+   * @see {@link ClientApplication.acquireTokenSilent} for the kinds of token it can return.
+   */
+  override acquireTokenSilent(
+    scopes: readonly string[],
+    account: Account | null | undefined,
+    options?: AcquireTokenSilentOptions,
+  ): Promise<TokenResult | null> {
+    if (!goesToCloudShell(account)) return super.acquireTokenSilent(scopes, account, options);
+    return acquireTokenSilentInCloudShell(this.ctx, scopes, account, options).then((r) => ("error" in r ? null : r));
+  }
+
+  /**
+   * As {@link acquireTokenSilent}, but a failed refresh comes back as an error result (with a
+   * `classification` when the authority sent a `suberror`), so the app can tell "sign in again"
+   * from "nothing cached".
+   *
+   * Inside Azure Cloud Shell, an account from Cloud Shell (`authority_type` `CLOUDSHELL`) gets a
+   * token the cache does not have from Cloud Shell's token endpoint; its failure is the error result.
+   *
+   * @param scopes The scopes the token is for.
+   * @param account One of {@link getAccounts}' results; `null` gives `null`.
+   * @param options `authority`, `forceRefresh`, `claimsChallenge`, `data`, `authScheme`, `signal`.
+   * @returns A token result, an error result, or `null` when there was nothing to refresh with.
+   */
+  override acquireTokenSilentWithError(
+    scopes: readonly string[],
+    account: Account | null | undefined,
+    options?: AcquireTokenSilentOptions,
+  ): Promise<AuthenticationResult | null> {
+    if (!goesToCloudShell(account)) return super.acquireTokenSilentWithError(scopes, account, options);
+    return acquireTokenSilentInCloudShell(this.ctx, scopes, account, options);
   }
 
   /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseSeconds } from "../cache/index.js";
+import { accessTokenLifetime, parseSeconds } from "../cache/index.js";
 import { MsalError } from "../errors.js";
 import type { ErrorResponse, ErrorResult, TokenEndpointResponse, TokenResult } from "../protocol/wire.js";
 
@@ -11,7 +11,8 @@ const toInt = parseSeconds;
 
 /**
  * The result of a token response from the authority: every field it sent, `expires_in` as a
- * number, `refresh_in` turned into an absolute `refresh_on`, `_`-prefixed keys dropped, and
+ * number (the lifetime the cache records, also when the response gave none), `refresh_in` turned
+ * into an absolute `refresh_on`, `_`-prefixed keys and any `error` dropped, and
  * `token_source: "identity_provider"`.
  */
 export function resultFromTokenResponse(
@@ -21,12 +22,13 @@ export function resultFromTokenResponse(
 ): TokenResult {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(response)) {
-    if (k.startsWith("_") || k === "refresh_in") continue;
+    // An `error` member (empty, or not a string, or the success would not be one) would make the
+    // result read as an error result: callers tell them apart by `"error" in result`.
+    if (k.startsWith("_") || k === "refresh_in" || k === "error") continue;
     out[k] = response[k];
   }
-  const expiresIn = toInt(response.expires_in);
   out.token_type = typeof response.token_type === "string" && response.token_type ? response.token_type : "Bearer";
-  if (expiresIn !== undefined) out.expires_in = expiresIn;
+  out.expires_in = accessTokenLifetime(response, now);
   const refreshIn = toInt(response.refresh_in);
   if (refreshIn !== undefined) out.refresh_on = now + refreshIn;
   if (extra) Object.assign(out, extra);
@@ -41,7 +43,8 @@ export function resultFromCache(
 ): TokenResult {
   const result: { -readonly [K in keyof TokenResult]: TokenResult[K] } = {
     access_token: entry.secret,
-    token_type: entry.token_type || "Bearer",
+    // Another MSAL's entry may hold anything here; the result's token_type is a string.
+    token_type: typeof entry.token_type === "string" && entry.token_type ? entry.token_type : "Bearer",
     expires_in: (toInt(entry.expires_on) ?? now) - now,
     token_source: "cache",
   };
@@ -51,12 +54,20 @@ export function resultFromCache(
   return result;
 }
 
+/** Members an error result never carries, whatever the authority sent alongside its `error`. */
+const TOKEN_MEMBERS = ["access_token", "refresh_token", "id_token"];
+
 /**
  * An error result: the authority's error response as sent, with a `correlation_id` — the
- * server's, or the request's own when the server sent none, so every failure can be traced.
+ * server's, or the request's own when the server sent none, so every failure can be traced. Any
+ * `access_token`, `refresh_token` or `id_token` the answer also held is dropped: callers tell
+ * results apart by `"access_token" in result`, and log error results.
  */
 export function errorResult(response: ErrorResponse, correlationId: string): ErrorResult {
-  return response.correlation_id ? response : { ...response, correlation_id: correlationId };
+  const tokenless = TOKEN_MEMBERS.some((k) => Object.hasOwn(response, k))
+    ? (Object.fromEntries(Object.entries(response).filter(([k]) => !TOKEN_MEMBERS.includes(k))) as ErrorResponse)
+    : response;
+  return tokenless.correlation_id ? tokenless : { ...tokenless, correlation_id: correlationId };
 }
 
 /**

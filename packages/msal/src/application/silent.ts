@@ -16,6 +16,7 @@ import { refreshAccount } from "./refresh.js";
 import { checkTokenKind, presentToken, resolveRequestedToken, tokenKindQuery, type RequestedToken } from "./requested-token.js";
 import { authorityRefusal, errorResult } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
+import { flightKey } from "./single-flight.js";
 import { CacheRefreshReason, newCorrelationId } from "./telemetry.js";
 import { nowSeconds } from "./token-exchange.js";
 
@@ -34,6 +35,11 @@ export interface AcquireTokenSilentOptions {
   readonly data?: Readonly<Record<string, string>>;
   /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
   readonly authScheme?: PopAuthScheme;
+  /**
+   * Cancels this call: it rejects with the signal's `reason` (by default a `DOMException` named
+   * `AbortError`). A token request other calls share goes on for them; it is cancelled only when
+   * every call waiting for it is.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -141,8 +147,8 @@ async function silentAt(
     if (refused) return errorResult(refused, correlationId);
     throw e;
   }
-  try {
-    const result = await refreshAccount(ctx, meta, {
+  const refresh = (signal: AbortSignal | undefined): Promise<AuthenticationResult | null> =>
+    refreshAccount(ctx, meta, {
       homeAccountId: account.home_account_id,
       environment: target.environment,
       scopes,
@@ -152,13 +158,26 @@ async function silentAt(
       data: requested.wireData,
       cacheData: requested.cacheData,
       pop: requested.pop,
-      signal: opts.signal,
+      signal,
     });
+  try {
+    // Concurrent misses of one account's token share one refresh (see `SingleFlight`), keyed by
+    // what shapes its requests (`data` also carries an SSH certificate's token type and key id).
+    // A forceRefresh or claims challenge wants a token issued after the call, and a PoP result
+    // carries a request signed for its own call, so those refresh on their own.
+    const result =
+      opts.forceRefresh || opts.claimsChallenge || requested.pop
+        ? await refresh(opts.signal)
+        : await ctx.flights.join(
+            flightKey("refresh", meta.token_endpoint, target.environment, account.home_account_id, [...scopes].sort(), requested.wireData),
+            opts.signal,
+            refresh,
+          );
     if (result !== null && !("error" in result)) return result;
     return aging ?? result;
   } catch (e) {
-    // An aging token is still good: the refresh was a courtesy.
-    if (aging && !(e instanceof Error && e.name === "AbortError")) return aging;
+    // An aging token is still good: the refresh was a courtesy; not when this call was cancelled.
+    if (aging && !opts.signal?.aborted && !(e instanceof Error && e.name === "AbortError")) return aging;
     throw e;
   }
 }

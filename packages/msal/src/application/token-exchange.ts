@@ -124,14 +124,21 @@ export function acceptTokens(
 }
 
 /**
+ * The `X-AnchorMailbox` routing hint with the given value. The hint is optional, so a value a
+ * header cannot carry (a control character or non-ASCII text, from a malformed client_info or
+ * a foreign cache entry) leaves it out: fetch would refuse the whole request.
+ */
+export function anchorMailbox(value: string): Record<string, string> {
+  return /^[\x20-\x7e]+$/.test(value) ? { "X-AnchorMailbox": value } : {};
+}
+
+/**
  * The `X-AnchorMailbox` routing hint for an account (`Oid:{uid}@{utid}`), from its
  * `home_account_id`; none for an id that is not `uid.utid` shaped.
  */
 export function anchorForAccount(homeAccountId: string): Record<string, string> {
   const dot = homeAccountId.indexOf(".");
-  return dot > 0 && dot < homeAccountId.length - 1
-    ? { "X-AnchorMailbox": `Oid:${homeAccountId.slice(0, dot)}@${homeAccountId.slice(dot + 1)}` }
-    : {};
+  return dot > 0 && dot < homeAccountId.length - 1 ? anchorMailbox(`Oid:${homeAccountId.slice(0, dot)}@${homeAccountId.slice(dot + 1)}`) : {};
 }
 
 /**

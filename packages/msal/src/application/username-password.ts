@@ -20,7 +20,7 @@ import { checkTokenKind, resolveRequestedToken } from "./requested-token.js";
 import { errorResult } from "./results.js";
 import { assertScopes, decorateScopes } from "./scopes.js";
 import { ApiId, CacheRefreshReason, newCorrelationId } from "./telemetry.js";
-import { acceptTokens, exchange, metadataOrRefusal } from "./token-exchange.js";
+import { acceptTokens, anchorMailbox, exchange, metadataOrRefusal } from "./token-exchange.js";
 
 /** Options of `acquireTokenByUsernamePassword`. */
 export interface AcquireTokenByUsernamePasswordOptions {
@@ -30,6 +30,10 @@ export interface AcquireTokenByUsernamePasswordOptions {
   readonly data?: Readonly<Record<string, string>>;
   /** A proof-of-possession token for one HTTP request, instead of a bearer token. */
   readonly authScheme?: PopAuthScheme;
+  /**
+   * Cancels the call (discovery, the user realm lookup, a federated account's WS-Trust exchange,
+   * and the token request); the promise rejects with the signal's reason.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -96,7 +100,7 @@ export async function acquireTokenByUsernamePassword(
   } else {
     grantType = "password";
     body = { grant_type: grantType, username, password, scope, claims };
-    headers = { "X-AnchorMailbox": `upn:${username}` };
+    headers = anchorMailbox(`upn:${username}`);
   }
   const outcome = await exchange(ctx, meta, {
     apiId: ApiId.ACQUIRE_TOKEN_BY_USERNAME_PASSWORD_ID,

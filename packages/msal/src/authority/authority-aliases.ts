@@ -5,7 +5,7 @@
  */
 
 import { NetworkError } from "../errors.js";
-import type { HttpCache, HttpClient } from "../http/index.js";
+import type { HttpClient } from "../http/index.js";
 import { readJson } from "../http/index.js";
 import type { AuthorityDescriptor } from "./authority-descriptor.js";
 import { AZURE_PUBLIC } from "./authority-hosts.js";
@@ -18,6 +18,7 @@ import { checkInstanceDiscovery } from "./parse-authority.js";
 
 /** What {@link getAuthorityAliases} needs. */
 export interface AliasLookupContext {
+  /** The client for the request; an application's throttled client answers from its HTTP cache when it can. */
   httpClient: HttpClient;
   /** `false` (or an empty string) skips the lookup; a string is the instance discovery endpoint. */
   instanceDiscovery?: boolean | string | undefined;
@@ -25,8 +26,6 @@ export interface AliasLookupContext {
   validateAuthority?: boolean | undefined;
   /** Stops this caller's wait. */
   signal?: AbortSignal | undefined;
-  /** The application's HTTP cache, looked in before the request and written after it. */
-  httpCache?: HttpCache | undefined;
 }
 
 // MSAL Python always names the world-wide authority here, whichever cloud the app is in: the
@@ -41,8 +40,7 @@ const ALIAS_AUTHORIZE_ENDPOINT = `https://${AZURE_PUBLIC}/common/oauth2/authoriz
  * one request), and skipped — giving `[host]` — when instance discovery is off or the authority
  * is known to the developer (AD FS, B2C, CIAM, OIDC, `validateAuthority: false`), as such
  * authorities may not be able to reach Entra's world-wide endpoint. No built-in table stands
- * in for a failed lookup, as in MSAL Python. With an HTTP cache in the context, the answer is
- * looked for there before the request and stored there after it.
+ * in for a failed lookup, as in MSAL Python.
  *
  * Unlike MSAL Python, which always asks `login.microsoftonline.com`, a custom
  * `instanceDiscovery` URL is also used here, so that an offline setup (the emulator) never
@@ -70,10 +68,10 @@ export async function getAuthorityAliases(
   url.searchParams.set("api-version", "1.1");
   url.searchParams.set("authorization_endpoint", ALIAS_AUTHORIZE_ENDPOINT);
   const href = url.href;
-  const { httpClient, httpCache } = context;
+  const { httpClient } = context;
   const groups = await aliasCache.get(
     href,
-    () => loadDiscoveryAnswer(httpCache, href, () => fetchAliasGroups(httpClient, href), (answer) => aliasGroupsOf(answer, href)),
+    () => loadDiscoveryAnswer(httpClient, href, () => fetchAliasGroups(httpClient, href), (answer) => aliasGroupsOf(answer, href)),
     context.signal,
   );
   for (const h of hosts) {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { HttpCache, HttpClient } from "../http/index.js";
+import type { HttpClient } from "../http/index.js";
 import type { AuthorityDescriptor } from "./authority-descriptor.js";
 import type { AuthorityMetadata } from "./authority-metadata.js";
 import { checkHttpClient } from "./discovery-request.js";
@@ -28,15 +28,13 @@ export interface DiscoverySettings {
 
 /** What {@link discoverAuthority} needs. */
 export interface DiscoveryContext extends DiscoverySettings {
-  /** The client for the requests. The process-wide memo is shared whatever the client. */
+  /**
+   * The client for the requests. The process-wide memo is shared whatever the client. An
+   * application's throttled client answers from its HTTP cache when it can.
+   */
   httpClient: HttpClient;
   /** Stops this caller's wait. A request shared with other callers keeps going for them. */
   signal?: AbortSignal | undefined;
-  /**
-   * The application's HTTP cache: answers are looked for there before a request is made, and
-   * stored there after one, so that a persisted HTTP cache spares other processes the requests.
-   */
-  httpCache?: HttpCache | undefined;
 }
 
 // The metadata object handed out per descriptor, so a cache hit allocates nothing.
@@ -49,8 +47,9 @@ const handedOut = new WeakMap<AuthorityDescriptor, { from: DiscoveredConfigurati
  *
  * The answers are memoised for the whole process for a day, keyed by request URL, so a second
  * application for the same authority makes no request, and concurrent discoveries of the same
- * authority make one. Failures are not memoised. With an HTTP cache in the context, a request
- * the process memo cannot spare is looked for there first, and its answer stored there.
+ * authority make one. Failures are not memoised. A request the process memo cannot spare goes
+ * through the context's client, which an application throttles: it may answer from the
+ * application's HTTP cache, where an answer discovery cannot use is not kept.
  *
  * @param authority - From `resolveAuthorityConfig` or `parseAuthority`.
  * @param context - The HTTP client, the discovery settings and an optional signal.
@@ -68,7 +67,7 @@ export async function discoverAuthority(
   checkInstanceDiscovery(context.instanceDiscovery);
   const known = getCachedAuthorityMetadata(authority, context);
   if (known !== undefined) return known;
-  const { httpClient, httpCache, signal } = context;
+  const { httpClient, signal } = context;
   signal?.throwIfAborted();
   const discoveryUrl = instanceDiscoveryUrl(authority, context.instanceDiscovery, context.validateAuthority);
   const documentUrl =
@@ -78,7 +77,7 @@ export async function discoverAuthority(
           discoveryUrl,
           () =>
             loadDiscoveryAnswer(
-              httpCache,
+              httpClient,
               discoveryUrl,
               () => fetchInstanceDiscovery(httpClient, discoveryUrl),
               (answer) => tenantDiscoveryEndpointOf(answer, discoveryUrl, authority),
@@ -89,7 +88,7 @@ export async function discoverAuthority(
     documentUrl,
     () =>
       loadDiscoveryAnswer(
-        httpCache,
+        httpClient,
         documentUrl,
         () => fetchOpenIdConfiguration(httpClient, documentUrl, authority),
         (answer) => checkConfiguration(answer.body, documentUrl),

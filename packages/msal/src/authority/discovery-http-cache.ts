@@ -1,13 +1,14 @@
 /**
- * Discovery answers kept in the application's HTTP cache, so that they outlive the process when
- * the application persists it.
+ * Discovery answers and the application's HTTP cache. An application's throttled HTTP client
+ * keeps every 2xx GET answer there a day, discovery's included, so that a persisted HTTP cache
+ * spares other processes the requests; discovery only makes sure that an answer it cannot use is
+ * not kept.
  *
  * @module
  */
 
-import type { HttpCache, JsonObject } from "../http/index.js";
-import { readHttpCacheRecord, writeHttpCacheRecord } from "../http/index.js";
-import { DISCOVERY_TTL_MS } from "./shared-cache.js";
+import type { HttpClient, JsonObject } from "../http/index.js";
+import { cachedGetRecord, forgetCachedGet } from "../http/index.js";
 import type { Loaded } from "./shared-cache.js";
 
 /** A discovery GET's answer, before it is checked: its status and JSON body. @internal */
@@ -16,49 +17,41 @@ export interface DiscoveryAnswer {
   readonly body: JsonObject;
 }
 
-const LIFETIME_SECONDS = DISCOVERY_TTL_MS / 1000;
-
 /**
- * Loads a discovery answer: from the HTTP cache when it holds a fresh one that still passes
- * `interpret`, else by `fetchAnswer`; a 2xx answer that passes `interpret` is then stored there,
- * a day long (as MSAL Python keeps 2xx GETs), under `GET {url}`. Discovery URLs and answers hold
- * no secret. Without an HTTP cache this is just `interpret(await fetchAnswer())`.
+ * Loads a discovery answer by `fetchAnswer`, a GET of `url` through `httpClient`, and reads it with
+ * `interpret`. When the client is a throttled one, the answer may come from its HTTP cache; then:
  *
- * A stored answer that no longer passes `interpret` (changed by hand, say) counts as absent and
- * is replaced by a fresh one.
+ * - an answer that cannot be used (not JSON, or refused by `interpret`) is dropped from the cache,
+ *   and when it was stored before this load (changed by hand, say), asked for once more;
+ * - the value expires with the stored answer, so that the process memo does not outlive it.
  *
- * @param httpCache The application's HTTP cache, if any.
- * @param url The discovery request's URL: the key.
+ * @param httpClient The client `fetchAnswer` sends through.
+ * @param url The discovery request's URL.
  * @param fetchAnswer Makes the request.
  * @param interpret Checks an answer and extracts what discovery needs; throws for an unusable one.
- * @returns The value, with the stored answer's expiry when it came from the HTTP cache.
+ * @returns The value, with the stored answer's expiry when the HTTP cache holds it.
  * @internal
  */
 export async function loadDiscoveryAnswer<T>(
-  httpCache: HttpCache | undefined,
+  httpClient: HttpClient,
   url: string,
   fetchAnswer: () => Promise<DiscoveryAnswer>,
   interpret: (answer: DiscoveryAnswer) => T,
 ): Promise<Loaded<T>> {
-  const key = `GET ${url}`;
-  if (httpCache !== undefined) {
-    const record = readHttpCacheRecord(httpCache, key, Date.now() / 1000);
-    const body = record?.value;
-    if (record !== undefined && typeof body === "object" && body !== null && !Array.isArray(body)) {
-      let value: T | undefined;
-      let usable = true;
-      try {
-        value = interpret({ status: 200, body: body as JsonObject });
-      } catch {
-        usable = false;
-      }
-      if (usable) return { value: value as T, expiresAt: record.expires_at * 1000 };
+  const storedBefore = cachedGetRecord(httpClient, url) !== undefined;
+  let value: T;
+  try {
+    value = interpret(await fetchAnswer());
+  } catch (e) {
+    forgetCachedGet(httpClient, url);
+    if (!storedBefore) throw e;
+    try {
+      value = interpret(await fetchAnswer());
+    } catch (again) {
+      forgetCachedGet(httpClient, url);
+      throw again;
     }
   }
-  const answer = await fetchAnswer();
-  const value = interpret(answer);
-  if (httpCache !== undefined && answer.status >= 200 && answer.status < 300) {
-    writeHttpCacheRecord(httpCache, key, answer.body, LIFETIME_SECONDS, Date.now() / 1000);
-  }
-  return { value };
+  const record = cachedGetRecord(httpClient, url);
+  return record === undefined ? { value } : { value, expiresAt: record.expires_at * 1000 };
 }

@@ -64,7 +64,8 @@ export async function fetchOpenIdConfiguration(
 
 /**
  * Checks an OpenID configuration document: https `authorization_endpoint` and `token_endpoint`
- * (and `device_authorization_endpoint` when present), and a tenant in the token endpoint.
+ * (and `device_authorization_endpoint` when present), a tenant in the token endpoint, and an
+ * `issuer` that names no other tenant (when both name a tenant GUID).
  *
  * @throws {@link MsalError} `ERR_DISCOVERY` for a document that cannot be used.
  * @internal
@@ -88,7 +89,24 @@ export function checkConfiguration(body: Readonly<Record<string, unknown>>, url:
   } catch {
     throw fail(`its token_endpoint ${String(document.token_endpoint)} names no tenant`);
   }
+  // A tenant's document names the tenant in its issuer too. One whose issuer names another tenant
+  // is not this authority's (a proxy's, or an impostor's); memoised, it would fail every ID token
+  // for a day, so it is refused here. Multi-tenant documents ({tenantid}) and names are left alone.
+  const issuerTenant = typeof document.issuer === "string" ? firstPathSegment(document.issuer) : undefined;
+  if (issuerTenant !== undefined && GUID.test(issuerTenant) && GUID.test(tenant) && issuerTenant.toLowerCase() !== tenant.toLowerCase()) {
+    throw fail(`its issuer ${String(document.issuer)} names another tenant than its token_endpoint (${tenant})`);
+  }
   return Object.freeze({ document: Object.freeze(document) as OpenIdConfiguration, tenant });
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function firstPathSegment(url: string): string | undefined {
+  try {
+    return new URL(url).pathname.split("/")[1] || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isHttpsUrl(value: string): boolean {

@@ -10,8 +10,11 @@
  * (written by MSAL Python only).
  */
 export const AuthorityType = {
+  /** Entra ID (the Microsoft identity platform's security token service). */
   MSSTS: "MSSTS",
+  /** An Active Directory Federation Services server. */
   ADFS: "ADFS",
+  /** An account Azure Cloud Shell's tokens were cached with. */
   CLOUDSHELL: "CLOUDSHELL",
 } as const;
 

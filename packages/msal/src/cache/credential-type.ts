@@ -11,10 +11,15 @@
  * addressed the same way, as MSAL Python does.
  */
 export const CredentialType = {
+  /** Access tokens, one entry per account, authority host, client, tenant and set of scopes. */
   ACCESS_TOKEN: "AccessToken",
+  /** Refresh tokens, one per account, authority host and client (or family); tenant-independent. */
   REFRESH_TOKEN: "RefreshToken",
+  /** Raw id tokens, one per account, authority host, client and tenant. */
   ID_TOKEN: "IdToken",
+  /** Accounts, one per user, authority host and tenant; not a credential. */
   ACCOUNT: "Account",
+  /** What is known of each client, notably its membership in the family of client ids; not a credential. */
   APP_METADATA: "AppMetadata",
 } as const;
 

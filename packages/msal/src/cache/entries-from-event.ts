@@ -77,6 +77,20 @@ function responseSeconds(response: CacheableTokenResponse, field: string, value:
   return seconds;
 }
 
+/**
+ * How many seconds the access token of a successful response lives, as the cache records it:
+ * `expires_in`, else `expires_on` counted from `now`, else {@link DEFAULT_EXPIRES_IN}.
+ *
+ * @param response The token response.
+ * @param now Integer epoch seconds.
+ * @returns The lifetime in seconds.
+ * @throws {@link MsalError} `ERR_INVALID_RESPONSE` when `expires_in` or `expires_on` is not an integer.
+ */
+export function accessTokenLifetime(response: CacheableTokenResponse, now: number): number {
+  const fallback = response.expires_on ? responseSeconds(response, "expires_on", response.expires_on) - now : DEFAULT_EXPIRES_IN;
+  return response.expires_in === undefined ? fallback : responseSeconds(response, "expires_in", response.expires_in);
+}
+
 function idTokenClaimsOf(response: CacheableTokenResponse): IdTokenClaims {
   const given = response.id_token_claims;
   if (isRecord(given) && Object.keys(given).length > 0) return given;
@@ -154,8 +168,7 @@ export function entriesFromEvent(event: TokenCacheEvent, now: number): SectionEn
   const out: SectionEntry[] = [];
 
   if (response.access_token) {
-    const defaultExpiresIn = response.expires_on ? responseSeconds(response, "expires_on", response.expires_on) - now : DEFAULT_EXPIRES_IN;
-    const expiresIn = response.expires_in === undefined ? defaultExpiresIn : responseSeconds(response, "expires_in", response.expires_in);
+    const expiresIn = accessTokenLifetime(response, now);
     const extExpiresIn = response.ext_expires_in === undefined ? expiresIn : responseSeconds(response, "ext_expires_in", response.ext_expires_in);
     const at: Record<string, unknown> = {
       credential_type: CredentialType.ACCESS_TOKEN,
@@ -165,7 +178,8 @@ export function entriesFromEvent(event: TokenCacheEvent, now: number): SectionEn
       client_id: clientId,
       target,
       realm,
-      token_type: response.token_type ?? "Bearer",
+      // A lookup hands the stored type out as the result's token_type, which must be a string.
+      token_type: typeof response.token_type === "string" && response.token_type ? response.token_type : "Bearer",
       cached_at: String(now),
       expires_on: String(now + expiresIn),
       extended_expires_on: String(now + extExpiresIn),

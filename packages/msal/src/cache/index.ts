@@ -15,6 +15,7 @@ export type {
   UserAssertionAccessTokenQuery,
 } from "./token-cache.js";
 export { SerializableTokenCache } from "./serializable-token-cache.js";
+export { accessTokenLifetime } from "./entries-from-event.js";
 export { CredentialType } from "./credential-type.js";
 export { AuthorityType } from "./authority-type.js";
 export type {

@@ -21,8 +21,11 @@ import type { TokenCacheEvent } from "./token-cache-event.js";
 export interface AccessTokenQuery {
   /** `null` (or `""`) for an app-only token. */
   readonly home_account_id: string | null;
+  /** The authority host the token was cached under, e.g. `login.microsoftonline.com`. */
   readonly environment: string;
+  /** The app the token was issued to. */
   readonly client_id: string;
+  /** The tenant the token was issued in (the token endpoint's first path segment). */
   readonly realm: string;
   /** Every one must be in the token's target (compared case-insensitively); more are fine. */
   readonly scopes: readonly string[];
@@ -58,7 +61,9 @@ export interface UserAssertionAccessTokenQuery extends Omit<AccessTokenQuery, "h
 
 /** What {@link TokenCache.findRefreshTokens} looks for. `realm` and `target` never matter for a refresh token. */
 export interface RefreshTokenQuery {
+  /** The account's `home_account_id`. */
   readonly home_account_id: string;
+  /** The authority host the token was cached under, e.g. `login.microsoftonline.com`. */
   readonly environment: string;
   /** Only tokens issued to this client. */
   readonly client_id?: string;
@@ -68,15 +73,21 @@ export interface RefreshTokenQuery {
 
 /** What {@link TokenCache.findIdToken} looks for. */
 export interface IdTokenQuery {
+  /** The account's `home_account_id`. */
   readonly home_account_id: string;
+  /** The authority host the token was cached under, e.g. `login.microsoftonline.com`. */
   readonly environment: string;
+  /** The tenant the token was issued in. */
   readonly realm: string;
+  /** The app the token was issued to. */
   readonly client_id: string;
 }
 
 /** Identifies an account across tenants: what {@link TokenCache.removeAccount} removes. */
 export interface AccountIdentity {
+  /** The account's `home_account_id`. */
   readonly home_account_id: string;
+  /** The authority host the account signed in through; other hosts' entries are left alone. */
   readonly environment: string;
 }
 
@@ -140,6 +151,12 @@ interface LastHit {
   readonly entry: StoredEntry;
 }
 
+/** A credential entry holds a token only when its `secret` is a non-empty string; another MSAL's entry may hold anything. */
+function hasSecret(entry: StoredEntry): boolean {
+  const secret = entry["secret"];
+  return typeof secret === "string" && secret !== "";
+}
+
 /** What a lookup may do with an access token it looked at. */
 const Verdict = { USABLE: 0, EXPIRED: 1, UNSUITABLE: 2 } as const;
 type Verdict = (typeof Verdict)[keyof typeof Verdict];
@@ -149,7 +166,7 @@ type Verdict = (typeof Verdict)[keyof typeof Verdict];
  * deleted) whatever else is wrong with it, as in MSAL Python; a malformed one is merely unsuitable.
  */
 function judgeAccessToken(entry: StoredEntry, query: AccessTokenQuery, now: number, minRemaining: number): Verdict {
-  if (entry["credential_type"] !== CredentialType.ACCESS_TOKEN || typeof entry["secret"] !== "string") return Verdict.UNSUITABLE;
+  if (entry["credential_type"] !== CredentialType.ACCESS_TOKEN || !hasSecret(entry)) return Verdict.UNSUITABLE;
   const expiresOn = parseSeconds(entry["expires_on"]);
   if (expiresOn === undefined) return Verdict.UNSUITABLE;
   if (expiresOn <= now) return Verdict.EXPIRED;
@@ -366,7 +383,7 @@ export class TokenCache {
     const found: Array<{ entry: StoredEntry; modified: number }> = [];
     for (const key of this.#store.keysByAccount(CredentialType.REFRESH_TOKEN, query.home_account_id, query.environment)) {
       const entry = this.#store.get(CredentialType.REFRESH_TOKEN, key);
-      if (entry === undefined || typeof entry["secret"] !== "string") continue;
+      if (entry === undefined || !hasSecret(entry)) continue;
       if (entry["home_account_id"] !== query.home_account_id || entry["environment"] !== query.environment) continue;
       if (query.client_id !== undefined && entry["client_id"] !== query.client_id) continue;
       if (query.family_id !== undefined && entry["family_id"] !== query.family_id) continue;
@@ -388,7 +405,7 @@ export class TokenCache {
       const entry = this.#store.get(CredentialType.ID_TOKEN, key);
       if (
         entry !== undefined &&
-        typeof entry["secret"] === "string" &&
+        hasSecret(entry) &&
         entry["home_account_id"] === query.home_account_id &&
         entry["environment"] === query.environment &&
         entry["realm"] === query.realm &&

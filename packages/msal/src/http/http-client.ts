@@ -6,10 +6,13 @@
 
 /** What msal-ts passes to an {@link HttpClient}: a subset of fetch's `RequestInit`. */
 export interface HttpRequestInit {
+  /** `GET` for discovery documents and most managed identity sources, `POST` for token requests. */
   method: "GET" | "POST";
+  /** The request headers; for a POST they include the body's `content-type`. */
   headers: Record<string, string>;
   /** A form-encoded (or SOAP) body for POSTs. */
   body?: string;
+  /** The caller's signal, when the call was given one; abort the request when it fires. */
   signal?: AbortSignal;
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { NetworkError } from "../errors.js";
+import { readBodyText } from "./transport-error.js";
 
 /** A parsed JSON object whose fields are not yet checked. */
 export type JsonObject = { readonly [field: string]: unknown };
@@ -18,10 +19,11 @@ export type JsonObject = { readonly [field: string]: unknown };
  * @param response - A response from an {@link HttpClient}.
  * @param url - The request's URL, named in the error (without its query); default `response.url`.
  * @returns The parsed object.
- * @throws {@link NetworkError} with code `ERR_INVALID_RESPONSE` when the body is not a JSON object.
+ * @throws {@link NetworkError} with code `ERR_INVALID_RESPONSE` when the body is not a JSON object;
+ *   `ERR_NETWORK` (or `ERR_TIMEOUT`) when the body cannot be read to its end.
  */
 export async function readJson(response: Response, url: string = response.url): Promise<JsonObject> {
-  const text = await response.text();
+  const text = await readBodyText(response, url);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -48,6 +48,24 @@ export function toTransportError(error: unknown, url: string, signal?: AbortSign
   );
 }
 
+/**
+ * Reads a response's body as text. A failure while the body streams in (the connection reset
+ * after the headers came, which undici reports as a bare `TypeError: terminated`) is a transport
+ * failure too, and becomes what {@link toTransportError} makes of it.
+ *
+ * @param response - A response from an `HttpClient`.
+ * @param url - The request's URL; only its host is quoted.
+ * @param signal - The caller's signal, if any.
+ * @returns The body.
+ */
+export async function readBodyText(response: Response, url: string, signal?: AbortSignal): Promise<string> {
+  try {
+    return await response.text();
+  } catch (error) {
+    throw toTransportError(error, url, signal);
+  }
+}
+
 /** True when `error`, or an error it wraps, is a timeout. */
 export function isTimeout(error: unknown): boolean {
   for (const e of causeChain(error)) {

@@ -5,10 +5,10 @@
  * @module
  */
 import { hostname } from "node:os";
-import { EXPIRY_MARGIN, resultFromCache } from "../application/index.js";
+import { EXPIRY_MARGIN, SingleFlight, flightKey, resultFromCache } from "../application/index.js";
 import { TokenCache } from "../cache/index.js";
 import { invalidArgType, invalidArgValue } from "../errors.js";
-import { checkHttpCache, createDefaultHttpClient, toTransportError, type HttpCache, type HttpClient } from "../http/index.js";
+import { checkHttpCache, createDefaultHttpClient, MemoryHttpCache, readBodyText, toTransportError, type HttpCache, type HttpClient } from "../http/index.js";
 import type { ErrorResult, TokenResult } from "../protocol/index.js";
 import { challengedKeyPath, defaultArcKeyDirectory, readArcKey } from "./azure-arc.js";
 import { normalizeManagedIdentity, type ManagedIdentity } from "./managed-identity.js";
@@ -37,8 +37,8 @@ export interface ManagedIdentityClientOptions {
   readonly tokenCache?: TokenCache;
   /**
    * Where throttling state is kept, as the applications' `httpCache` (a `Map`, a
-   * `FilePersistedHttpCache`, or any object with `get`, `set` and `delete`); a private `Map` by
-   * default. It holds failures to replay, never tokens.
+   * `FilePersistedHttpCache`, or any object with `get`, `set` and `delete`); a private, bounded
+   * `MemoryHttpCache` by default. It holds failures to replay, never tokens.
    */
   readonly httpCache?: HttpCache;
   /** Seconds a request to the source may take, for the default HTTP client. No limit when unset. */
@@ -73,6 +73,11 @@ export interface AcquireTokenForManagedIdentityOptions {
    * sent: no source takes it.
    */
   readonly claimsChallenge?: string;
+  /**
+   * Cancels this call: it rejects with the signal's `reason` (by default a `DOMException` named
+   * `AbortError`). A token request other calls share goes on for them; it is cancelled only when
+   * every call waiting for it is.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -148,6 +153,7 @@ export class ManagedIdentityClient {
   readonly #probe: HostProbe = LOCAL_HOST;
   readonly #cacheEnvironment = cacheEnvironment();
   readonly #pinned = new Map<string, HttpClient>();
+  readonly #flights = new SingleFlight();
 
   /**
    * @param managedIdentity - A {@link SystemAssignedManagedIdentity} or {@link UserAssignedManagedIdentity},
@@ -174,7 +180,7 @@ export class ManagedIdentityClient {
       throw invalidArgValue("arcKeyDirectory must be the path of a directory");
     }
     this.#cache = o.tokenCache ?? new TokenCache();
-    this.#store = o.httpCache ?? new Map<string, unknown>();
+    this.#store = o.httpCache ?? new MemoryHttpCache();
     const http = o.httpClient ?? createDefaultHttpClient(o.timeout !== undefined ? { timeout: o.timeout } : {});
     this.#http = throttled(http, this.#store);
     this.#environment = o.environment;
@@ -236,7 +242,10 @@ export class ManagedIdentityClient {
         aging = hit;
       }
     }
-    return this.#fromSource(resource, signal, aging);
+    // Concurrent misses of one resource share one request (see `SingleFlight`); a claims challenge
+    // wants a token issued after it.
+    if (claimsChallenge) return this.#fromSource(resource, signal, aging);
+    return this.#flights.join(flightKey("managed_identity", resource), signal, (s) => this.#fromSource(resource, s, aging));
   }
 
   #cacheClientId(): string {
@@ -301,7 +310,7 @@ export class ManagedIdentityClient {
       const secret = await readArcKey(realm, keyDirectory, this.#probe.platform);
       response = await send(http, { ...request, headers: { ...request.headers, Authorization: `Basic ${secret}` } }, signal);
     }
-    const text = await response.text();
+    const text = await readBodyText(response, request.url, signal);
     const where = new URL(request.url);
     return readSourceResponse(location.source, response.status, text, Math.floor(Date.now() / 1000), `${where.origin}${where.pathname}`);
   }

@@ -11,9 +11,13 @@ import { ManagedIdentityError } from "../errors.js";
  * (`{"ManagedIdentityIdType": "ClientId", "Id": "…"}`), which other MSALs and config files share.
  */
 export const ManagedIdentityIdType = {
+  /** The host's system-assigned identity; its `Id` is `null`. */
   SYSTEM_ASSIGNED: "SystemAssigned",
+  /** A user-assigned identity named by the client (application) id of its service principal. */
   CLIENT_ID: "ClientId",
+  /** A user-assigned identity named by its Azure resource id (`/subscriptions/…/userAssignedIdentities/{name}`). */
   RESOURCE_ID: "ResourceId",
+  /** A user-assigned identity named by its object (principal) id. */
   OBJECT_ID: "ObjectId",
 } as const;
 export type ManagedIdentityIdType = (typeof ManagedIdentityIdType)[keyof typeof ManagedIdentityIdType];
@@ -27,8 +31,18 @@ export type UserAssignedIdType = Exclude<ManagedIdentityIdType, "SystemAssigned"
  * `{"ManagedIdentityIdType": "SystemAssigned", "Id": null}`.
  */
 export type ManagedIdentity =
-  | { readonly ManagedIdentityIdType: "SystemAssigned"; readonly Id: null }
-  | { readonly ManagedIdentityIdType: UserAssignedIdType; readonly Id: string };
+  | {
+      /** `"SystemAssigned"`: the host's own identity. */
+      readonly ManagedIdentityIdType: "SystemAssigned";
+      /** Always `null`: a host has one system-assigned identity. */
+      readonly Id: null;
+    }
+  | {
+      /** Which of the user-assigned identity's ids `Id` is. */
+      readonly ManagedIdentityIdType: UserAssignedIdType;
+      /** The client id, object id or resource id of the identity. */
+      readonly Id: string;
+    };
 
 /**
  * The system-assigned managed identity of the host the code runs on (a VM, an App Service app, a
@@ -46,15 +60,41 @@ export type ManagedIdentity =
  * ```
  */
 export class SystemAssignedManagedIdentity {
+  /** Always `"SystemAssigned"`. */
   readonly ManagedIdentityIdType = ManagedIdentityIdType.SYSTEM_ASSIGNED;
+  /** Always `null`: a host has one system-assigned identity. */
   readonly Id = null;
 }
 
 /** The one id that names a user-assigned identity. */
 export type UserAssignedManagedIdentityId =
-  | { readonly clientId: string; readonly objectId?: undefined; readonly resourceId?: undefined }
-  | { readonly objectId: string; readonly clientId?: undefined; readonly resourceId?: undefined }
-  | { readonly resourceId: string; readonly clientId?: undefined; readonly objectId?: undefined };
+  | {
+      /** The client (application) id of the identity's service principal (MSAL Python's `client_id`). */
+      readonly clientId: string;
+      /** Not with `clientId`. */
+      readonly objectId?: undefined;
+      /** Not with `clientId`. */
+      readonly resourceId?: undefined;
+    }
+  | {
+      /** The object (principal) id of the identity (MSAL Python's `object_id`). */
+      readonly objectId: string;
+      /** Not with `objectId`. */
+      readonly clientId?: undefined;
+      /** Not with `objectId`. */
+      readonly resourceId?: undefined;
+    }
+  | {
+      /**
+       * The Azure resource id of the identity (MSAL Python's `resource_id`),
+       * `/subscriptions/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}`.
+       */
+      readonly resourceId: string;
+      /** Not with `resourceId`. */
+      readonly clientId?: undefined;
+      /** Not with `resourceId`. */
+      readonly objectId?: undefined;
+    };
 
 const ID_KEYS = {
   clientId: ManagedIdentityIdType.CLIENT_ID,
@@ -81,7 +121,9 @@ const ID_KEYS = {
  * ```
  */
 export class UserAssignedManagedIdentity {
+  /** Which id `Id` is: `"ClientId"`, `"ObjectId"` or `"ResourceId"`. */
   readonly ManagedIdentityIdType: UserAssignedIdType;
+  /** The id given to the constructor. */
   readonly Id: string;
 
   /**

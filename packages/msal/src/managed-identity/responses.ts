@@ -68,9 +68,15 @@ function str(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-/** An OAuth-style error body (IMDS and Arc send these), kept as it came. */
+/**
+ * An OAuth-style error body (IMDS and Arc send these), kept as it came, less any `access_token`
+ * beside the `error`: callers tell results apart by `"access_token" in result`, and log errors.
+ */
 function oauthError(payload: Json): ErrorResponse | undefined {
-  return str(payload.error) ? (payload as ErrorResponse) : undefined;
+  if (!str(payload.error)) return undefined;
+  if (!Object.hasOwn(payload, "access_token")) return payload as ErrorResponse;
+  const { access_token: _dropped, ...rest } = payload;
+  return rest as ErrorResponse;
 }
 
 function sourceError(source: ManagedIdentitySource, status: number, payload: Json, text: string): ErrorResponse {
@@ -94,7 +100,8 @@ function sourceError(source: ManagedIdentitySource, status: number, payload: Jso
       const code = str(inner.code);
       const correlationId = str(inner.correlationId);
       return {
-        error: (source === "service-fabric" && code && SERVICE_FABRIC_ERRORS[code]) || "invalid_request",
+        // Own keys only: a code such as "__proto__" must not pick up Object.prototype's members.
+        error: (source === "service-fabric" && code && Object.hasOwn(SERVICE_FABRIC_ERRORS, code) && SERVICE_FABRIC_ERRORS[code]) || "invalid_request",
         error_description: excerpt(text),
         ...(correlationId ? { correlation_id: correlationId } : {}),
       };

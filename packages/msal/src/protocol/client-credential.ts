@@ -33,6 +33,7 @@ export interface Pkcs12Credential {
   readonly privateKeyPfxPath?: string;
   /** Bytes of a .pfx / .p12 file. */
   readonly privateKeyPfx?: Uint8Array;
+  /** The password the PKCS#12 file is protected with, if any (MSAL Python's `passphrase`). */
   readonly passphrase?: string;
   /** `true` sends the certificate from the PKCS#12 as `x5c` (subject-name/issuer authentication). */
   readonly publicCertificate?: boolean;

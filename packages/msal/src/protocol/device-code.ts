@@ -112,8 +112,11 @@ export async function requestDeviceFlow(http: HttpClient, request: DeviceFlowReq
     const complete = ["device_code", "user_code", "verification_uri"].every((k) => typeof o[k] === "string" && o[k] !== "");
     if (res.status < 300 && complete) {
       const expiresIn = seconds(o.expires_in, DEFAULT_DEVICE_FLOW_EXPIRES_IN);
+      // An `error` member that is no error (empty, not a string) is dropped: callers tell a flow
+      // from an error result by `"error" in flow`.
+      const { error: _notAnError, ...fields } = o;
       const flow = {
-        ...o,
+        ...fields,
         interval: seconds(o.interval, DEFAULT_DEVICE_FLOW_INTERVAL),
         expires_in: expiresIn,
         expires_at: request.now + expiresIn,

@@ -9,21 +9,31 @@ import { IdTokenError, invalidArgType, invalidArgValue } from "../errors.js";
 
 /** The claims of an ID token, as decoded. Entra's common claims are named; others are kept as sent. */
 export interface IdTokenClaims {
+  /** Issuer: the authority that issued the token, e.g. `https://login.microsoftonline.com/{tid}/v2.0`. */
   readonly iss?: string;
+  /** Subject: the user's id at the issuer; Entra's is pairwise (each app sees its own value). */
   readonly sub?: string;
+  /** Audience: the client id the token was issued to (OpenID Connect allows an array). */
   readonly aud?: string | readonly string[];
+  /** Expiry, in epoch seconds. */
   readonly exp?: number;
+  /** Not valid before, in epoch seconds. */
   readonly nbf?: number;
+  /** Issued at, in epoch seconds. */
   readonly iat?: number;
+  /** When the user last actively authenticated, in epoch seconds; checked against `max_age`. */
   readonly auth_time?: number;
+  /** The nonce of the authorize request, echoed back to bind the token to that sign-in. */
   readonly nonce?: string;
   /** The tenant the user signed in to (for a guest, the resource tenant). */
   readonly tid?: string;
   /** The user's object id in that tenant. */
   readonly oid?: string;
+  /** The user's sign-in name (usually an email address or UPN); what an account's `username` is taken from. */
   readonly preferred_username?: string;
   /** AD FS and v1 tokens name the user here. */
   readonly upn?: string;
+  /** The user's display name. */
   readonly name?: string;
   readonly [claim: string]: unknown;
 }

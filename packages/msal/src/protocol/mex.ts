@@ -10,7 +10,7 @@
  */
 
 import { MsalError, NetworkError } from "../errors.js";
-import { toTransportError, type HttpClient } from "../http/index.js";
+import { readBodyText, toTransportError, type HttpClient } from "../http/index.js";
 import { WS_TRUST_DIALECTS, XmlNamespace, type WsTrustVersion } from "./ws-trust-namespaces.js";
 import {
   attributeOf,
@@ -96,7 +96,7 @@ export async function fetchMexEndpoint(
       status: response.status,
     });
   }
-  const text = await response.text();
+  const text = await readBodyText(response, mexUrl, signal);
   return parseMex(text);
 }
 

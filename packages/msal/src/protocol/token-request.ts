@@ -4,7 +4,7 @@
  * @module
  */
 import { NetworkError } from "../errors.js";
-import { formEncode, toTransportError, type HttpClient } from "../http/index.js";
+import { formEncode, readBodyText, toTransportError, type HttpClient } from "../http/index.js";
 import type { ErrorResponse, TokenEndpointResponse } from "./wire.js";
 
 /** The answer of a token endpoint: tokens, or the error it sent. */
@@ -47,7 +47,7 @@ export async function postForm(
   } catch (cause) {
     throw toTransportError(cause, url, signal);
   }
-  const text = await res.text();
+  const text = await readBodyText(res, url, signal);
   try {
     return { res, json: JSON.parse(text) as unknown };
   } catch (cause) {

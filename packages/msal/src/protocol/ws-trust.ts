@@ -7,7 +7,7 @@
 
 import { randomUUID } from "node:crypto";
 import { invalidArgType, invalidArgValue, MsalError, NetworkError } from "../errors.js";
-import { toTransportError, type HttpClient } from "../http/index.js";
+import { readBodyText, toTransportError, type HttpClient } from "../http/index.js";
 import { isHttps, type WsTrustEndpoint } from "./mex.js";
 import { buildRequestSecurityToken } from "./ws-trust-envelope.js";
 import { MICROSOFT_ONLINE_AUDIENCE, WS_TRUST_DIALECTS } from "./ws-trust-namespaces.js";
@@ -78,7 +78,7 @@ export async function requestSamlAssertion(
   }
 
   const where = describe(endpoint.address);
-  const text = await response.text();
+  const text = await readBodyText(response, endpoint.address, signal);
   let outcome: ReturnType<typeof readWsTrustResponse>;
   try {
     outcome = readWsTrustResponse(text, `The answer of the WS-Trust endpoint ${where}`);

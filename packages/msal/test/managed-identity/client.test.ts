@@ -266,12 +266,18 @@ describe("arguments", () => {
     assert.equal(s.calls.length, 0);
   });
 
-  test("the signal reaches the HTTP client", async () => {
+  test("the signal reaches the HTTP client: a sole caller's abort cancels the request", async () => {
     const controller = new AbortController();
-    const s = imds(({ init }) => {
-      assert.equal(init.signal, controller.signal);
-      return tokenFor(3599);
-    });
-    ok(await client(s.http).acquireTokenForClient({ resource: VAULT, signal: controller.signal }));
+    let requestSignal: AbortSignal | undefined;
+    const s = imds(
+      ({ init }) =>
+        new Promise<Response>((_resolve, reject) => {
+          requestSignal = init.signal;
+          init.signal?.addEventListener("abort", () => reject(init.signal?.reason as unknown), { once: true });
+          controller.abort();
+        }),
+    );
+    await assert.rejects(client(s.http).acquireTokenForClient({ resource: VAULT, signal: controller.signal }), { name: "AbortError" });
+    assert.equal(requestSignal?.aborted, true);
   });
 });

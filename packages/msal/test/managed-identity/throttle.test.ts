@@ -1,8 +1,10 @@
 // Managed identity's own throttling (client-behavior §5.1, last bullet), with an injected clock.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { MemoryHttpCache } from "../../src/http/http-cache.js";
+import { MAX_RETRY_AFTER_SECONDS, retryAfterSeconds } from "../../src/http/throttled-http-client.js";
 import type { HttpRequestInit } from "../../src/index.js";
-import { DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER, replaySeconds, throttleKey, throttled } from "../../src/managed-identity/throttle.js";
+import { DEFAULT_RETRY_AFTER, throttleKey, throttled } from "../../src/managed-identity/throttle.js";
 
 const URL_A = "http://127.0.0.1:1/token?api-version=1&resource=a";
 const URL_B = "http://127.0.0.1:1/token?api-version=1&resource=b";
@@ -23,12 +25,12 @@ const fail = (status: number, retryAfter?: string) => () =>
   Response.json({ error: "e", error_description: `status ${status}` }, { status, headers: retryAfter ? { "retry-after": retryAfter } : {} });
 const ok = () => Response.json({ access_token: "t", expires_in: "3600" });
 
-describe("replaySeconds", () => {
+describe("retryAfterSeconds with managed identity's default", () => {
   const table: Array<[number, string | null, number]> = [
     [429, null, DEFAULT_RETRY_AFTER],
     [500, null, DEFAULT_RETRY_AFTER],
     [503, "30", 30],
-    [429, "7200", MAX_RETRY_AFTER],
+    [429, "7200", MAX_RETRY_AFTER_SECONDS],
     [429, "Wed, 21 Oct 2099 07:28:00 GMT", DEFAULT_RETRY_AFTER],
     [400, "10", 10],
     [400, null, 0],
@@ -38,7 +40,8 @@ describe("replaySeconds", () => {
     [429, "0", 0],
   ];
   for (const [status, retryAfter, seconds] of table) {
-    test(`${status} with Retry-After ${retryAfter} → ${seconds}`, () => assert.equal(replaySeconds(status, retryAfter), seconds));
+    test(`${status} with Retry-After ${retryAfter} → ${seconds}`, () =>
+      assert.equal(retryAfterSeconds(status, retryAfter, DEFAULT_RETRY_AFTER), seconds));
   }
 });
 
@@ -132,12 +135,26 @@ describe("throttled", () => {
     });
   });
 
-  test("the store keeps at most 1024 throttled answers, leaving other keys alone", async () => {
-    const store = new Map<string, unknown>([["someone else's", 1]]);
+  test("the default store keeps at most 1024 answers, dropping the soonest to expire", async () => {
+    const store = new MemoryHttpCache(1024, () => 0);
     let i = 0;
     const http = throttled(async () => fail(429, String(100 + (i++ % 7)))(), store, () => 0);
     for (let n = 0; n < 1100; n++) await http(`http://127.0.0.1:1/token?resource=${n}`, GET);
-    assert.equal([...store.keys()].filter((k) => k.startsWith("REQ ")).length, 1024);
-    assert.equal(store.get("someone else's"), 1);
+    assert.equal(store.size, 1024);
+    const lifetimes = [...store.entries()].map(([, r]) => (r as { expires_at: number }).expires_at);
+    // 1100 answers, a seventh of them for 100 s: the 76 dropped were all among those.
+    assert.equal(lifetimes.filter((t) => t > 100).length, 1100 - Math.ceil(1100 / 7));
+  });
+
+  test("a caller's Map is not bounded, but an expired answer is dropped when asked again", async () => {
+    let now = 0;
+    const store = new Map<string, unknown>([["someone else's", 1]]);
+    const s = source([fail(429, "10"), ok]);
+    const http = throttled(s.http, store, () => now);
+    await http(URL_A, GET);
+    assert.equal(store.size, 2);
+    now = 10;
+    assert.equal((await http(URL_A, GET)).status, 200);
+    assert.deepEqual([...store.keys()], ["someone else's"]);
   });
 });

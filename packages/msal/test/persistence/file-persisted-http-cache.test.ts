@@ -7,6 +7,8 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { _clearDiscoveryCache, discoverAuthority, getAuthorityAliases, parseAuthority } from "../../src/authority/index.js";
 import { SharedCache } from "../../src/authority/shared-cache.js";
 import { MsalError } from "../../src/errors.js";
+import { createThrottledHttpClient, type HttpClient } from "../../src/http/index.js";
+import { requestHash } from "../../src/http/throttled-http-client.js";
 import { ConfidentialClientApplication, FilePersistedHttpCache, type HttpCache } from "../../src/index.js";
 import { fakeHttpClient, json, openIdDocument } from "../authority/fake-http-client.js";
 import { ok, startAuthority, type TestAuthority } from "../e2e/support.js";
@@ -133,36 +135,50 @@ describe("discovery through the application's httpCache", () => {
     [ALIASES]: json({ metadata: [{ aliases: ["login.contoso.example", "login.contoso-alias.example"] }] }),
   });
   const authority = parseAuthority(`${HOST}/contoso`);
+  // What an application sends its discovery through: its client, throttled over its httpCache.
+  const appClient = (http: HttpClient, httpCache: HttpCache): HttpClient =>
+    createThrottledHttpClient(http, httpCache, { defaultRetryAfterSeconds: 5 });
+  const getKey = (url: string): string => {
+    const u = new URL(url);
+    return `GET ${u.origin}${u.pathname} hash=${requestHash(u.search)} 2xx`;
+  };
+  const JSON_HEADERS = [["content-type", "application/json; charset=utf-8"]];
 
   beforeEach(() => _clearDiscoveryCache());
 
-  it("stores each 2xx answer as plain JSON under GET {url}, a day long; a fresh process memo then asks nothing", async () => {
+  it("stores each 2xx answer as plain JSON under GET {url} hash={query}, a day long; a fresh process memo then asks nothing", async () => {
     const httpCache = new Map<string, unknown>();
     const first = fakeHttpClient(routes());
     const before = nowSeconds();
-    const m1 = await discoverAuthority(authority, { httpClient: first, httpCache });
+    const m1 = await discoverAuthority(authority, { httpClient: appClient(first, httpCache) });
     assert.deepEqual(
       first.requests.map((r) => r.url),
       [INSTANCE, DOCUMENT],
     );
-    assert.deepEqual([...httpCache.keys()], [`GET ${INSTANCE}`, `GET ${DOCUMENT}`]);
-    const record = httpCache.get(`GET ${DOCUMENT}`) as { value: unknown; created_at: number; expires_at: number };
-    assert.deepEqual(record.value, openIdDocument(`${HOST}/contoso`));
+    assert.deepEqual([...httpCache.keys()], [getKey(INSTANCE), getKey(DOCUMENT)]);
+    const record = httpCache.get(getKey(DOCUMENT)) as { value: unknown; created_at: number; expires_at: number };
+    assert.deepEqual(record.value, { status: 200, headers: JSON_HEADERS, body: JSON.stringify(openIdDocument(`${HOST}/contoso`)) });
     assert.ok(record.created_at >= before && record.created_at <= nowSeconds());
     assert.equal(record.expires_at - record.created_at, 86_400);
 
     _clearDiscoveryCache();
     const second = fakeHttpClient(routes());
-    const m2 = await discoverAuthority(authority, { httpClient: second, httpCache });
+    const m2 = await discoverAuthority(authority, { httpClient: appClient(second, httpCache) });
     assert.equal(second.requests.length, 0);
     assert.equal(m2.token_endpoint, m1.token_endpoint);
     assert.equal(m2.tenant, "contoso");
 
     // The alias lookup, likewise.
-    assert.deepEqual(await getAuthorityAliases(authority, { httpClient: second, httpCache }), ["login.contoso.example", "login.contoso-alias.example"]);
+    assert.deepEqual(await getAuthorityAliases(authority, { httpClient: appClient(second, httpCache) }), [
+      "login.contoso.example",
+      "login.contoso-alias.example",
+    ]);
     _clearDiscoveryCache();
     const third = fakeHttpClient(routes());
-    assert.deepEqual(await getAuthorityAliases(authority, { httpClient: third, httpCache }), ["login.contoso.example", "login.contoso-alias.example"]);
+    assert.deepEqual(await getAuthorityAliases(authority, { httpClient: appClient(third, httpCache) }), [
+      "login.contoso.example",
+      "login.contoso-alias.example",
+    ]);
     assert.deepEqual(third.requests.map((r) => r.url), []);
     assert.deepEqual(second.requests.map((r) => r.url), [ALIASES]);
   });
@@ -170,23 +186,32 @@ describe("discovery through the application's httpCache", () => {
   it("an expired or unusable stored answer is fetched again and replaced", async () => {
     const httpCache = new Map<string, unknown>();
     const now = nowSeconds();
-    httpCache.set(`GET ${INSTANCE}`, { value: { tenant_discovery_endpoint: DOCUMENT }, created_at: now - 90_000, expires_at: now - 3600 });
-    httpCache.set(`GET ${DOCUMENT}`, { value: { token_endpoint: "http://insecure.example/t" }, created_at: now, expires_at: now + 3600 });
+    const answer = (body: unknown) => ({ status: 200, headers: JSON_HEADERS, body: JSON.stringify(body) });
+    httpCache.set(getKey(INSTANCE), { value: answer({ tenant_discovery_endpoint: DOCUMENT }), created_at: now - 90_000, expires_at: now - 3600 });
+    httpCache.set(getKey(DOCUMENT), { value: answer({ token_endpoint: "http://insecure.example/t" }), created_at: now, expires_at: now + 3600 });
     const http = fakeHttpClient(routes());
-    const m = await discoverAuthority(authority, { httpClient: http, httpCache });
+    const m = await discoverAuthority(authority, { httpClient: appClient(http, httpCache) });
     assert.deepEqual(
       http.requests.map((r) => r.url),
       [INSTANCE, DOCUMENT],
     );
     assert.equal(m.token_endpoint, `${HOST}/contoso/oauth2/v2.0/token`);
-    assert.deepEqual((httpCache.get(`GET ${DOCUMENT}`) as { value: unknown }).value, openIdDocument(`${HOST}/contoso`));
+    assert.deepEqual((httpCache.get(getKey(DOCUMENT)) as { value: unknown }).value, answer(openIdDocument(`${HOST}/contoso`)));
+  });
+
+  it("a fresh answer discovery cannot use fails, and is not kept", async () => {
+    const httpCache = new Map<string, unknown>();
+    const http = fakeHttpClient({ ...routes(), [DOCUMENT]: json({ token_endpoint: "http://insecure.example/t" }) });
+    await assert.rejects(discoverAuthority(authority, { httpClient: appClient(http, httpCache) }), isCode("ERR_DISCOVERY"));
+    assert.deepEqual(http.requests.map((r) => r.url), [INSTANCE, DOCUMENT]);
+    assert.deepEqual([...httpCache.keys()], [getKey(INSTANCE)]);
   });
 
   it("failures are not stored", async () => {
     const httpCache = new Map<string, unknown>();
     const http = fakeHttpClient({ ...routes(), [DOCUMENT]: json({ error: "invalid_tenant" }, 400) });
-    await assert.rejects(discoverAuthority(authority, { httpClient: http, httpCache }), isCode("ERR_DISCOVERY"));
-    assert.deepEqual([...httpCache.keys()], [`GET ${INSTANCE}`]);
+    await assert.rejects(discoverAuthority(authority, { httpClient: appClient(http, httpCache) }), isCode("ERR_DISCOVERY"));
+    assert.deepEqual([...httpCache.keys()], [getKey(INSTANCE)]);
   });
 
   it("a value from the HTTP cache stays in the process memo only as long as it was still valid", async () => {
@@ -234,7 +259,7 @@ describe("a persisted httpCache across processes, on the emulator", () => {
     assert.equal(text.includes(r1.access_token), false);
     assert.equal(text.includes(DAEMON.secret), false);
     assert.deepEqual(
-      Object.keys(JSON.parse(text) as object).map((k) => k.replace(/\?.*/, "")),
+      Object.keys(JSON.parse(text) as object).map((k) => k.replace(/ hash=.*/, "")),
       [`GET ${t.emu.instanceDiscoveryUrl}`, `GET ${t.emu.authority}/v2.0/.well-known/openid-configuration`],
     );
 
