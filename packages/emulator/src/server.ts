@@ -16,6 +16,7 @@ import { FaultRegistry, deliver, faultReplacement, serverTarget } from "./faults
 import type { EmulatorFaults, Fault, FaultReplacement } from "./faults/index.js";
 import { PROTECTED_API_PATH } from "./endpoints/protected-api.js";
 import { EntraError, renderEntraError } from "./errors.js";
+import type { ErrorRequestFacts } from "./errors.js";
 import { TOKEN_RESPONSE_HEADERS, json } from "./http.js";
 import type { EmulatorRequest, HandlerResult, JsonResult, RequestNotes, TextResult } from "./http.js";
 import { RefreshTokens } from "./refresh-tokens.js";
@@ -182,7 +183,7 @@ function send(res: ServerResponse, result: HandlerResult, base: Record<string, s
 }
 
 /** The answer of a replacing fault, in Entra's shape. */
-function faultResult(replacement: FaultReplacement, context: Parameters<typeof renderEntraError>[1]): JsonResult | TextResult {
+function faultResult(replacement: FaultReplacement, context: ErrorRequestFacts): JsonResult | TextResult {
   if (replacement.type === "text") {
     const { status, body, contentType, headers } = replacement;
     return { type: "text", status, body, contentType, headers: { ...TOKEN_RESPONSE_HEADERS, ...headers } };

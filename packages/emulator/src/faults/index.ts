@@ -4,7 +4,7 @@ export { FAULT_ENDPOINTS, FAULT_KINDS, checkFault } from "./model.js";
 export type { Fault, FaultEndpoint, FaultKind, RequestEndpoint } from "./model.js";
 export { FaultRegistry } from "./registry.js";
 export type { EmulatorFaults, FaultHandle, FaultTarget } from "./registry.js";
-export { FOREIGN_TENANT_ID, deliver, faultReplacement, replacesAnswer } from "./responses.js";
+export { FOREIGN_TENANT_ID, deliver, faultReplacement } from "./responses.js";
 export type { FaultReplacement, OutgoingAnswer } from "./responses.js";
 export { mintIdToken } from "./id-tokens.js";
 export { endpointOf, serverTarget } from "./targets.js";

@@ -98,9 +98,6 @@ export interface Fault {
 /** The kinds that change the ID tokens the token endpoint issues, not the HTTP answer. */
 export const ID_TOKEN_KINDS: ReadonlySet<FaultKind> = new Set(["expired-id-token", "bad-id-token-signature"]);
 
-/** The kinds that answer in place of the endpoint, which then does not see the request. */
-export const REPLACING_KINDS: ReadonlySet<FaultKind> = new Set(["status", "throttle", "html", "malformed-json"]);
-
 /** Defaults of the fault fields. */
 export const FAULT_DEFAULTS = {
   statusStatus: 500,
@@ -112,6 +109,7 @@ export const FAULT_DEFAULTS = {
   seed: 1,
 } as const;
 
+// The kinds that answer in place of the endpoint (which then never sees the request) take a status.
 const STATUS_KINDS: ReadonlySet<FaultKind> = new Set(["status", "throttle", "html", "malformed-json"]);
 const RETRY_AFTER_KINDS: ReadonlySet<FaultKind> = new Set(["status", "throttle", "html"]);
 const DELAY_KINDS: ReadonlySet<FaultKind> = new Set(["delay-headers", "stall-body"]);

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { FAULT_DEFAULTS, REPLACING_KINDS } from "./model.js";
+import { FAULT_DEFAULTS } from "./model.js";
 import type { Fault } from "./model.js";
 
 // How faults change an answer. Replacing faults answer in place of the endpoint (each listener renders
@@ -54,12 +54,10 @@ function retryAfterHeader(fault: Fault, fallback?: number): Record<string, strin
   return seconds === undefined ? {} : { "retry-after": String(seconds) };
 }
 
-/** True for a fault that answers in place of the endpoint (which then never sees the request). */
-export function replacesAnswer(fault: Fault): boolean {
-  return REPLACING_KINDS.has(fault.kind);
-}
-
-/** The answer of a replacing fault; `undefined` for the other kinds. */
+/**
+ * The answer of a fault that answers in place of the endpoint (`status`, `throttle`, `html`,
+ * `malformed-json`; the endpoint then never sees the request); `undefined` for the other kinds.
+ */
 export function faultReplacement(fault: Fault): FaultReplacement | undefined {
   switch (fault.kind) {
     case "status": {

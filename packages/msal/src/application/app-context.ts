@@ -98,7 +98,10 @@ export class AppContext {
     if (o.httpCache !== undefined) checkHttpCache(o.httpCache);
     this.httpCache = o.httpCache ?? new MemoryHttpCache();
     // MSAL Python throttles public clients (one user's device) longer than confidential ones.
-    this.http = createThrottledHttpClient(withRequestLogging(http, o.logger, o.enablePiiLog === true), this.httpCache, { defaultRetryAfterSeconds: confidential ? 5 : 60 });
+    this.http = createThrottledHttpClient(withRequestLogging(http, o.logger, o.enablePiiLog === true), this.httpCache, {
+      defaultRetryAfterSeconds: confidential ? 5 : 60,
+      privateCache: o.httpCache === undefined,
+    });
     this.headers = Object.freeze(
       libraryHeaders({
         ...(o.appName !== undefined ? { appName: o.appName } : {}),

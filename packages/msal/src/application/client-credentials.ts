@@ -114,8 +114,13 @@ function sharedRequest(
   requested: RequestedToken | undefined,
   found: Exclude<Lookup, { hit: TokenResult }> | undefined,
 ): Promise<AuthenticationResult> {
-  const key = flightKey("client_credentials", [...scopes].sort(), opts.data);
-  return ctx.flights.join(key, opts.signal, (signal) => requestToken(ctx, scopes, { ...opts, signal }, requested, found));
+  // Without `data` (the common case) a plain join will do: cheaper than flightKey's sorted JSON.
+  const sorted = [...scopes].sort();
+  const key = opts.data === undefined ? `client_credentials ${sorted.join(" ")}` : flightKey("client_credentials", sorted, opts.data);
+  return ctx.flights.join(key, opts.signal, (signal) => {
+    const { signal: _own, ...rest } = opts;
+    return requestToken(ctx, scopes, signal ? { ...rest, signal } : rest, requested, found);
+  });
 }
 
 async function requestToken(

@@ -10,8 +10,11 @@ import { invalidArgType } from "../errors.js";
 /** A shared operation under way. */
 interface Flight {
   readonly promise: Promise<unknown>;
-  /** Aborts the operation; used only once every caller has stopped waiting. */
-  readonly controller: AbortController;
+  /**
+   * Aborts the operation; used only once every caller has stopped waiting. None when the first
+   * caller came without a signal: that caller never stops waiting, so nothing could abort it.
+   */
+  readonly controller: AbortController | undefined;
   /**
    * Callers still waiting. A caller without a signal never stops waiting, so once one has joined
    * the operation always runs to its end.
@@ -59,17 +62,18 @@ export class SingleFlight {
    * @param key What the operation is for (see {@link flightKey}).
    * @param signal This caller's signal: aborting it rejects this caller's promise only.
    * @param start Starts the operation (a microtask after the first caller joined); it is given
-   *   the operation's own signal.
+   *   the operation's own signal, or `undefined` when the first caller had none (nothing can
+   *   abort it then).
    * @returns The operation's outcome.
    * @throws The signal's reason when `signal` aborts; `TypeError` (`ERR_INVALID_ARG_TYPE`) when
    *   `signal` is not an `AbortSignal`; whatever the operation rejects with.
    */
-  join<T>(key: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  join<T>(key: string, signal: AbortSignal | undefined, start: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     if (signal !== undefined) {
       if (!(signal instanceof AbortSignal)) return Promise.reject(invalidArgType("signal must be an AbortSignal"));
       if (signal.aborted) return Promise.reject(signal.reason as unknown);
     }
-    const flight = this.#flights.get(key) ?? this.#start(key, start);
+    const flight = this.#flights.get(key) ?? this.#start(key, start, signal !== undefined);
     flight.waiting++;
     const shared = flight.promise as Promise<T>;
     if (signal === undefined) return shared;
@@ -92,11 +96,12 @@ export class SingleFlight {
     });
   }
 
-  #start(key: string, start: (signal: AbortSignal) => Promise<unknown>): Flight {
-    const controller = new AbortController();
+  #start(key: string, start: (signal: AbortSignal | undefined) => Promise<unknown>, abortable: boolean): Flight {
+    // An AbortController costs more than the rest of a flight: made only when it can be used.
+    const controller = abortable ? new AbortController() : undefined;
     // Started one microtask later, once the first caller is counted and listening: an operation
     // that aborted its caller's signal synchronously would otherwise go unnoticed.
-    const promise = Promise.resolve(controller.signal).then(start);
+    const promise = Promise.resolve(controller?.signal).then(start);
     const flight: Flight = { promise, controller, waiting: 0 };
     this.#flights.set(key, flight);
     // The rejection handler also keeps a failure nobody waits for any more from going unhandled.
@@ -110,7 +115,7 @@ export class SingleFlight {
   #leave(key: string, flight: Flight): void {
     if (--flight.waiting > 0) return;
     if (this.#flights.get(key) === flight) this.#flights.delete(key);
-    flight.controller.abort(new DOMException("Every caller waiting for this request stopped waiting.", "AbortError"));
+    flight.controller?.abort(new DOMException("Every caller waiting for this request stopped waiting.", "AbortError"));
   }
 }
 

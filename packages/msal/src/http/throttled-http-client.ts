@@ -42,6 +42,12 @@ export interface ThrottleOptions {
   readonly defaultRetryAfterSeconds: number;
   /** Epoch seconds; tests inject a clock. */
   readonly clock?: (() => number) | undefined;
+  /**
+   * Only this client writes POST answers to `cache` (an application's own default store). It then
+   * knows when none can be there, and a POST skips working out its keys (hashing its body) until
+   * one is kept. A cache the application passed in may be shared, and is always looked in.
+   */
+  readonly privateCache?: boolean | undefined;
 }
 
 /**
@@ -50,6 +56,8 @@ export interface ThrottleOptions {
  * @internal
  */
 export interface ReplayRule {
+  /** Whether the rule may cover a request of this method (a cheap test before {@link key}). */
+  covers(init: HttpRequestInit): boolean;
   /** The key of a request under this rule (it must hold no secret), or `undefined` when the rule does not cover it. */
   key(url: URL, init: HttpRequestInit): string | undefined;
   /** Seconds to replay an answer to a covered request; 0 to keep none. */
@@ -124,6 +132,7 @@ function formOf(init: HttpRequestInit): URLSearchParams {
  * device code polling excepted. Other 4xx are not: they may depend on headers (407, say).
  */
 const UI_REQUIRED: ReplayRule = {
+  covers: (init) => init.method === "POST",
   key(url, init) {
     if (init.method !== "POST" || DEVICE_CODE_GRANTS.has(formOf(init).get("grant_type") ?? "")) return undefined;
     return `POST ${endpointOf(url)} hash=${requestHash(url.search, init.body ?? "")} 400`;
@@ -138,6 +147,7 @@ const UI_REQUIRED: ReplayRule = {
  */
 function retryAfterRule(defaultSeconds: number): ReplayRule {
   return {
+    covers: (init) => init.method === "POST",
     key(url, init) {
       if (init.method !== "POST") return undefined;
       const form = formOf(init);
@@ -160,6 +170,7 @@ function getKey(url: URL): string {
  * return a token; managed identity's do, and go through their own client.
  */
 const GET_ANSWERS: ReplayRule = {
+  covers: (init) => init.method === "GET",
   key: (url, init) => (init.method === "GET" ? getKey(url) : undefined),
   lifetime: (status) => (status >= 200 && status < 300 ? GET_ANSWER_SECONDS : 0),
 };
@@ -217,29 +228,50 @@ async function replayOf(response: Response): Promise<Replay> {
  * @returns A client with the same signature.
  * @internal
  */
-export function replayingHttpClient(inner: HttpClient, cache: HttpCache, rules: readonly ReplayRule[], clock: () => number = nowSeconds): HttpClient {
+export function replayingHttpClient(
+  inner: HttpClient,
+  cache: HttpCache,
+  rules: readonly ReplayRule[],
+  clock: () => number = nowSeconds,
+  privateCache = false,
+): HttpClient {
   const sender = throttledClients.get(inner)?.inner ?? inner;
+  // With a private cache: until when a POST answer this client kept may still be replayed.
+  let postReplaysUntil = 0;
   const client: HttpClient = async (url, init) => {
     init.signal?.throwIfAborted();
-    // A URL that does not parse is the sender's to refuse.
-    const where = URL.canParse(url) ? new URL(url) : undefined;
-    const keys = where === undefined ? [] : rules.map((rule) => rule.key(where, init));
+    // Keys are worked out when needed, rule by rule: a POST's hash its body.
+    let where: URL | null | undefined;
+    const keys = new Array<string | undefined | null>(rules.length).fill(null);
+    const keyOf = (i: number): string | undefined => {
+      // A URL that does not parse is the sender's to refuse.
+      where ??= URL.canParse(url) ? new URL(url) : null;
+      return (keys[i] ??= where === null ? undefined : rules[i]!.key(where, init));
+    };
     const now = clock();
-    for (const key of keys) {
-      if (key === undefined) continue;
-      const record = readHttpCacheRecord(cache, key, now);
-      if (record === undefined) continue;
-      const replayed = storedResponse(record.value, url);
-      if (replayed !== undefined) return replayed;
-      cache.delete(key);
+    if (!privateCache || init.method !== "POST" || now < postReplaysUntil) {
+      for (let i = 0; i < rules.length; i++) {
+        const key = keyOf(i);
+        if (key === undefined) continue;
+        const record = readHttpCacheRecord(cache, key, now);
+        if (record === undefined) continue;
+        const replayed = storedResponse(record.value, url);
+        if (replayed !== undefined) return replayed;
+        cache.delete(key);
+      }
     }
     const response = await sender(url, init);
     let kept: Replay | undefined;
-    for (const [i, key] of keys.entries()) {
-      const seconds = key === undefined ? 0 : rules[i]!.lifetime(response.status, response.headers);
-      if (key === undefined || !(seconds > 0)) continue;
+    for (const [i, rule] of rules.entries()) {
+      if (!rule.covers(init)) continue;
+      const seconds = rule.lifetime(response.status, response.headers);
+      if (!(seconds > 0)) continue;
+      const key = keyOf(i);
+      if (key === undefined) continue;
       kept ??= await replayOf(response);
-      writeHttpCacheRecord(cache, key, kept, seconds, clock());
+      const at = clock();
+      writeHttpCacheRecord(cache, key, kept, seconds, at);
+      if (init.method === "POST") postReplaysUntil = Math.max(postReplaysUntil, at + seconds);
     }
     return kept === undefined ? response : responseOf(kept, url);
   };
@@ -270,7 +302,7 @@ export function replayingHttpClient(inner: HttpClient, cache: HttpCache, rules: 
  */
 export function createThrottledHttpClient(inner: HttpClient, cache: HttpCache, options: ThrottleOptions): HttpClient {
   const rules = [UI_REQUIRED, retryAfterRule(options.defaultRetryAfterSeconds), GET_ANSWERS];
-  return replayingHttpClient(inner, cache, rules, options.clock);
+  return replayingHttpClient(inner, cache, rules, options.clock, options.privateCache === true);
 }
 
 /**

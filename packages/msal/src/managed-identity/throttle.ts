@@ -26,6 +26,7 @@ export function throttleKey(url: string, body: string | undefined): string {
 }
 
 const RETRY_AFTER: ReplayRule = {
+  covers: () => true,
   key: (url, init) => throttleKey(url.href, init.body),
   lifetime: (status, headers) => retryAfterSeconds(status, headers.get("retry-after"), DEFAULT_RETRY_AFTER),
 };

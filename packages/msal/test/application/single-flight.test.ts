@@ -25,12 +25,12 @@ function deferred<T>() {
 
 /** An operation that counts its starts and settles when told; it rejects when its signal aborts. */
 function operation<T>() {
-  const starts: AbortSignal[] = [];
+  const starts: Array<AbortSignal | undefined> = [];
   const pending = deferred<T>();
-  const start = (signal: AbortSignal): Promise<T> => {
+  const start = (signal: AbortSignal | undefined): Promise<T> => {
     starts.push(signal);
     return new Promise<T>((resolve, reject) => {
-      signal.addEventListener("abort", () => reject(signal.reason as unknown), { once: true });
+      signal?.addEventListener("abort", () => reject(signal.reason as unknown), { once: true });
       pending.promise.then(resolve, reject);
     });
   };
@@ -150,7 +150,7 @@ describe("SingleFlight", () => {
     let seen: AbortSignal | undefined;
     const r = flights.join("k", controller.signal, (signal) => {
       seen = signal;
-      signal.throwIfAborted();
+      signal?.throwIfAborted();
       return Promise.resolve("sent");
     });
     controller.abort();
@@ -159,14 +159,31 @@ describe("SingleFlight", () => {
     assert.equal(seen?.aborted, true);
   });
 
+  test("a first caller without a signal starts an operation nothing can abort: it gets no signal", async () => {
+    const flights = new SingleFlight();
+    const op = operation<string>();
+    const controller = new AbortController();
+    const first = flights.join("k", undefined, op.start);
+    const second = flights.join("k", controller.signal, op.start);
+    await settle();
+    assert.deepEqual(op.starts, [undefined]);
+    controller.abort();
+    await assert.rejects(second, { name: "AbortError" });
+    op.resolve("done");
+    assert.equal(await first, "done");
+  });
+
   test("a caller without a signal keeps the operation going when the others abort", async () => {
     const flights = new SingleFlight();
     const op = operation<string>();
     const controller = new AbortController();
-    const stay = flights.join("k", undefined, op.start);
+    // The caller with a signal starts it, so the operation has a signal that could abort.
     const leave = flights.join("k", controller.signal, op.start);
+    const stay = flights.join("k", undefined, op.start);
+    await settle();
     controller.abort();
     await assert.rejects(leave, { name: "AbortError" });
+    assert.equal(op.starts.length, 1);
     assert.equal(op.starts[0]?.aborted, false);
     op.resolve("token");
     assert.equal(await stay, "token");

@@ -37,14 +37,27 @@ const CONCURRENCY = 6;
 /** The faults that hold a call until its timeout: started first, so that they overlap the quick ones. */
 const SLOW_KINDS: ReadonlySet<FaultKind> = new Set(["delay-headers", "stall-body"]);
 
-const FLOWS = ["client credentials", "auth code", "silent refresh", "on-behalf-of", "device code", "ROPC", "managed identity"] as const;
+/**
+ * The flows, each faulted at its token endpoint (managed identity: at its source); the last row is
+ * client credentials again, faulted at discovery (instance discovery and the OpenID configuration).
+ */
+const FLOWS = [
+  "client credentials",
+  "auth code",
+  "silent refresh",
+  "on-behalf-of",
+  "device code",
+  "ROPC",
+  "managed identity",
+  "client credentials, at discovery",
+] as const;
 type Flow = (typeof FLOWS)[number];
 
 const ID_TOKEN_KINDS: ReadonlySet<FaultKind> = new Set(["expired-id-token", "bad-id-token-signature"]);
 /** Flows whose answers carry an ID token. */
 const WITH_ID_TOKEN: ReadonlySet<Flow> = new Set(["auth code", "silent refresh", "on-behalf-of", "device code", "ROPC"]);
 /** Flows that discover the authority during the call itself (a silent refresh finds it discovered). */
-const DISCOVERING: ReadonlySet<Flow> = new Set(["client credentials", "auth code", "on-behalf-of", "device code", "ROPC"]);
+const DISCOVERING: ReadonlySet<Flow> = new Set(["client credentials", "auth code", "on-behalf-of", "device code", "ROPC", "client credentials, at discovery"]);
 
 /** Why a fault does not apply to a flow, or `undefined` when it does. */
 function notApplicable(flow: Flow, kind: FaultKind): string | undefined {
@@ -210,6 +223,7 @@ async function prepare(cell: Cell): Promise<{ cache: SerializableTokenCache; att
   const user = { username: `adele@cell${cell.index}.onmicrosoft.com`, password: PASSWORD };
   switch (cell.flow) {
     case "client credentials":
+    case "client credentials, at discovery":
       return {
         cache,
         attempt: () =>
@@ -294,7 +308,7 @@ async function prepare(cell: Cell): Promise<{ cache: SerializableTokenCache; att
 
 function faultFor(cell: Cell): Fault {
   if (cell.flow === "managed identity") return { kind: cell.kind, endpoint: "managed-identity", clientId: miClientId(cell.index) };
-  const endpoint = cell.kind === "foreign-issuer" ? "openid-configuration" : "token";
+  const endpoint = cell.flow === "client credentials, at discovery" ? "discovery" : cell.kind === "foreign-issuer" ? "openid-configuration" : "token";
   return { kind: cell.kind, endpoint, tenant: cellTenant(cell.index).id };
 }
 

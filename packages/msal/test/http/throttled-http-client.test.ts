@@ -215,6 +215,50 @@ describe("layer 2: a plain 400 replayed to the very same request", () => {
   });
 });
 
+describe("an application's own store (privateCache)", () => {
+  /** A Map that counts reads, to see whether a POST looked anything up. */
+  function countingStore() {
+    const map = new Map<string, unknown>();
+    let reads = 0;
+    const store: HttpCache = {
+      get: (k) => {
+        reads++;
+        return map.get(k);
+      },
+      set: (k, v) => map.set(k, v),
+      delete: (k) => map.delete(k),
+    };
+    return { store, reads: () => reads };
+  }
+
+  test("a POST looks nothing up until an answer was kept; then replays as ever, until it expires", async () => {
+    const server = authority(tokens, error(429, { "retry-after": "7" }), tokens);
+    const clock = { now: 1_000_000 };
+    const { store, reads } = countingStore();
+    const http = createThrottledHttpClient(server.http, store, { defaultRetryAfterSeconds: 5, clock: () => clock.now, privateCache: true });
+    assert.equal((await http(...refresh())).status, 200);
+    assert.equal(reads(), 0, "nothing can have been kept: no lookup");
+    assert.equal((await http(...refresh())).status, 429);
+    assert.equal((await http(...refresh())).status, 429, "replayed");
+    assert.equal(server.count(), 2);
+    assert.ok(reads() > 0);
+    clock.now += 7;
+    assert.equal((await http(...refresh())).status, 200);
+    assert.equal(server.count(), 3);
+    const before = reads();
+    assert.equal((await http(...refresh())).status, 200);
+    assert.equal(reads(), before, "the kept answer expired: no lookup again");
+  });
+
+  test("a store the application passed in is always looked in: another process may have written it", async () => {
+    const server = authority(tokens);
+    const { store, reads } = countingStore();
+    const http = createThrottledHttpClient(server.http, store, { defaultRetryAfterSeconds: 5 });
+    assert.equal((await http(...refresh())).status, 200);
+    assert.ok(reads() > 0);
+  });
+});
+
 describe("GETs: a 2xx answer is reused for a day", () => {
   const get = (url: string, headers: Record<string, string> = {}): [string, HttpRequestInit] => [url, { method: "GET", headers }];
 
