@@ -159,9 +159,13 @@ function retryAfterRule(defaultSeconds: number): ReplayRule {
   };
 }
 
-/** The key under which a GET's 2xx answer is kept. Headers are not part of it. */
+/**
+ * The key under which a GET's 2xx answer is kept. Headers are not part of it, and neither is the
+ * path in clear: a user realm lookup names the user there (MSAL Python keeps it readable in its
+ * keys; a persisted HTTP cache should not list who signed in).
+ */
 function getKey(url: URL): string {
-  return `GET ${endpointOf(url)} hash=${requestHash(url.search)} 2xx`;
+  return `GET ${url.origin} hash=${requestHash(url.pathname, url.search)} 2xx`;
 }
 
 /**

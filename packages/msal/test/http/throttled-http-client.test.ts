@@ -215,6 +215,18 @@ describe("layer 2: a plain 400 replayed to the very same request", () => {
   });
 });
 
+describe("GET keys", () => {
+  test("a user realm lookup is kept under a key that does not name the user", async () => {
+    const { http, cache } = setup([document]);
+    const url = "https://login.unit.test/common/userrealm/adele.vance@contoso.example?api-version=1.0";
+    assert.equal((await http(url, { method: "GET", headers: {} })).status, 200);
+    const keys = [...(cache as Map<string, unknown>).keys()];
+    assert.equal(keys.length, 1);
+    assert.ok(keys[0]?.startsWith("GET https://login.unit.test hash="));
+    assert.equal(keys.some((k) => /adele/i.test(k)), false);
+  });
+});
+
 describe("an application's own store (privateCache)", () => {
   /** A Map that counts reads, to see whether a POST looked anything up. */
   function countingStore() {
