@@ -31,7 +31,11 @@ for (const arg of process.argv.slice(2)) {
 for (const name of selected) if (!FUZZ_TARGETS.some((t) => t.name === name)) usage(`no target named ${name}`);
 const targets = selected.length ? FUZZ_TARGETS.filter((t) => selected.includes(t.name)) : FUZZ_TARGETS;
 
-console.log(`fuzzing ${targets.length} target(s), ${runs.toLocaleString("en-US")} cases each, seed ${seed}`);
+console.log(
+  path === undefined
+    ? `fuzzing ${targets.length} target(s), ${runs.toLocaleString("en-US")} cases each, seed ${seed}`
+    : `replaying the case at path ${path} of seed ${seed}`,
+);
 let failures = 0;
 for (const t of targets) {
   const r = await runTarget(t, { numRuns: runs, seed, ...(path !== undefined ? { path } : {}) });

@@ -51,6 +51,15 @@ function splitTokenEndpoint(tokenEndpoint: string): { host: string; tenant: stri
   return split;
 }
 
+/** A path segment with its percent-escapes decoded; as it stands when they are malformed (a bare `%`). */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function parseTokenEndpoint(tokenEndpoint: string): { host: string; tenant: string } {
   let url: URL;
   try {
@@ -61,7 +70,7 @@ function parseTokenEndpoint(tokenEndpoint: string): { host: string; tenant: stri
   // WHATWG keeps the brackets of an IPv6 host; Python's urlparse drops them.
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const first = url.pathname.split("/")[1];
-  if (first) return { host, tenant: decodeURIComponent(first) };
+  if (first) return { host, tenant: decodedSegment(first) };
   if (host.endsWith(CIAM_SUFFIX)) return { host, tenant: `${host.slice(0, -CIAM_SUFFIX.length)}.onmicrosoft.com` };
   throw invalidArgValue(
     `event.token_endpoint must have a tenant as its first path segment (e.g. https://host/tenant/oauth2/v2.0/token), got ${JSON.stringify(tokenEndpoint)}`,

@@ -48,14 +48,24 @@ export function decodeClientInfo(raw: string): Record<string, unknown> {
  * @param raw The base64url text, or nothing.
  * @returns Both ids (as strings), or `undefined` when `raw` is absent or empty, or its JSON is
  *   not an object with both ids (some responses carry a client_info without them; the caller then
- *   falls back to the ID token's `sub`, as for AD FS, which sends no client_info at all).
+ *   falls back to the ID token's `sub`, as for AD FS, which sends no client_info at all). An id
+ *   that is a JSON object or array counts as absent: it names no account.
  * @throws {@link MsalError} `ERR_INVALID_RESPONSE` when `raw` is not base64url-encoded JSON.
  */
 export function parseClientInfo(raw: string | undefined): ClientInfo | undefined {
   if (raw === undefined || raw === "") return undefined;
   const info = decodeJson(raw);
-  if (!isRecord(info) || !("uid" in info) || !("utid" in info)) return undefined;
-  return { uid: String(info["uid"]), utid: String(info["utid"]) };
+  if (!isRecord(info)) return undefined;
+  const uid = idOf(info, "uid");
+  const utid = idOf(info, "utid");
+  return uid === undefined || utid === undefined ? undefined : { uid, utid };
+}
+
+/** A member that is a JSON scalar, as a string; `undefined` when absent or an object or array (whose text is no id, or not even convertible). */
+function idOf(info: Record<string, unknown>, name: string): string | undefined {
+  if (!Object.hasOwn(info, name)) return undefined;
+  const value = info[name];
+  return typeof value === "object" && value !== null ? undefined : String(value);
 }
 
 /**

@@ -144,6 +144,13 @@ describe("fuzz regressions", () => {
     assert.equal(silent, null, "an empty refresh token was redeemed");
   });
 
+  test("authority: a tenant with a malformed percent-escape (https://host/%) is cached as it stands, not a URIError", () => {
+    const cache = new SerializableTokenCache();
+    cache.add({ client_id: CLIENT_ID, scope: ["s1"], token_endpoint: `https://${HOST}/%/oauth2/v2.0/token`, response: validAppTokenResponse() });
+    const state = JSON.parse(cache.serialize()) as { AccessToken: Record<string, { realm: string }> };
+    assert.deepEqual(Object.values(state.AccessToken).map((e) => e.realm), ["%"]);
+  });
+
   test("managed-identity: a Service Fabric error code of __proto__ maps to invalid_request, not Object.prototype", async () => {
     const body = { error: { correlationId: "c-1", code: "__proto__", message: "nope" } };
     const client = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), {

@@ -12,27 +12,44 @@ import {
   type HttpRequestInit,
 } from "../../src/index.js";
 
-/** The fuzzed authority: an Entra-style host with a tenant GUID, so discovery and the issuer check both apply. */
+/** The fuzzed authority's host: Entra-style, so that the issuer check applies. */
 export const HOST = "login.fuzz.test";
+/** Its tenant, a GUID. */
 export const TENANT = "6b1e5f0c-3c44-4b6e-9f5b-2f1b8d9a7c31";
+/** The fuzzed authority. */
 export const AUTHORITY = `https://${HOST}/${TENANT}`;
+/** The issuer its OpenID configuration names. */
 export const ISSUER = `${AUTHORITY}/v2.0`;
+/** Its token endpoint. */
 export const TOKEN_ENDPOINT = `${AUTHORITY}/oauth2/v2.0/token`;
+/** Its device authorization endpoint. */
 export const DEVICE_ENDPOINT = `${AUTHORITY}/oauth2/v2.0/devicecode`;
 const DISCOVERY_URL = `${AUTHORITY}/v2.0/.well-known/openid-configuration`;
+/** The fuzzed application. */
 export const CLIENT_ID = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+/** The signed-in user's object id. */
 export const UID = "9a8b7c6d-0000-4000-8000-00000000a11c";
+/** The user's home tenant. */
 export const UTID = TENANT;
+/** The user's `home_account_id`. */
 export const HOME_ACCOUNT_ID = `${UID}.${UTID}`;
 
 // Secrets with a recognizable shape: none may ever appear in a thrown error (message, cause, stack).
+/** The access token valid answers carry. */
 export const ACCESS_TOKEN = "at-CANARY-3f9c1e7a5b2d8046";
+/** The refresh token valid answers carry. */
 export const REFRESH_TOKEN = "rt-CANARY-7d2e9b4c1a6f3058";
+/** The refresh token of the fixture cache. */
 export const CACHED_REFRESH_TOKEN = "rt-CANARY-cached-b81f2c4e9d07";
+/** The refresh token a migration (`acquireTokenByRefreshToken`) is given. */
 export const GIVEN_REFRESH_TOKEN = "rt-CANARY-given-5c3a8e1f20d6";
+/** The authorization code redirects carry. */
 export const AUTH_CODE = "code-CANARY-4e8a1c6f9b2d7035";
+/** The device code valid device authorizations carry. */
 export const DEVICE_CODE = "dc-CANARY-8b1d5f3a7c9e2046";
+/** The confidential client's secret. */
 export const CLIENT_SECRET = "secret-CANARY-2a7f4c9e1b5d8063";
+/** Every secret above. */
 export const SECRETS: readonly string[] = [
   ACCESS_TOKEN,
   REFRESH_TOKEN,
@@ -92,6 +109,7 @@ export function asSent(value: unknown): string | undefined {
 /** The outcome of a call: its value, or what it threw. Catches synchronous throws too. */
 export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
+/** Settles a call, synchronous or not. */
 export async function settle<T>(call: () => T | Promise<T>): Promise<Settled<T>> {
   try {
     return { ok: true, value: await call() };
@@ -265,6 +283,7 @@ export function validIdTokenClaims(now: number, nonce?: string): Record<string, 
     exp: now + 3600,
     iat: now - 10,
     nbf: now - 10,
+    auth_time: now - 10,
     tid: TENANT,
     sub: "subject-1",
     oid: UID,
@@ -279,8 +298,8 @@ export function idToken(claims: unknown): string {
   return `${b64url({ typ: "JWT", alg: "RS256", kid: "k1" })}.${b64url(claims)}.c2lnbmF0dXJl`;
 }
 
-/** A valid token response for a user flow. */
-export function validUserTokenResponse(now: number, nonce?: string): Record<string, unknown> {
+/** A valid token response for a user flow, with an ID token from `issuer`. */
+export function validUserTokenResponse(now: number, nonce?: string, issuer = ISSUER): Record<string, unknown> {
   return {
     token_type: "Bearer",
     scope: "s1 openid profile offline_access",
@@ -288,7 +307,7 @@ export function validUserTokenResponse(now: number, nonce?: string): Record<stri
     ext_expires_in: 3599,
     access_token: ACCESS_TOKEN,
     refresh_token: REFRESH_TOKEN,
-    id_token: idToken(validIdTokenClaims(now, nonce)),
+    id_token: idToken({ ...validIdTokenClaims(now, nonce), iss: issuer }),
     client_info: CLIENT_INFO,
   };
 }

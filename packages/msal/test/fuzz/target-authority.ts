@@ -1,22 +1,31 @@
 // Authority URLs: parseAuthority, parseOidcAuthority and resolveAuthorityConfig, the application
 // constructors' `authority`/`oidcAuthority`, and a call's own `authority` option.
 import fc from "fast-check";
-import { parseAuthority, parseOidcAuthority, resolveAuthorityConfig, type AuthorityDescriptor } from "../../src/authority/index.js";
-import { ConfidentialClientApplication, PublicClientApplication } from "../../src/index.js";
+import {
+  _clearDiscoveryCache,
+  parseAuthority,
+  parseOidcAuthority,
+  resolveAuthorityConfig,
+  type AuthorityDescriptor,
+} from "../../src/authority/index.js";
+import { ConfidentialClientApplication, PublicClientApplication, type HttpClient, type HttpRequestInit } from "../../src/index.js";
 import {
   CLIENT_ID,
   CLIENT_SECRET,
   FIXTURE_ACCOUNT,
-  FakeAuthority,
   HOST,
   TENANT,
   expectTypedError,
   fixtureCache,
   judge,
+  nowSeconds,
   settle,
   settleSync,
+  toResponse,
+  validUserTokenResponse,
   violation,
 } from "./harness.js";
+import { TOKEN_RESPONSE_KEYS, answerRecipeArb, buildAnswer, errorDocument, type AnswerRecipe } from "./wire-answers.js";
 
 const SCHEMES = ["https://", "https://", "https://", "http://", "HTTPS://", "https:/", "https:", "https:\\\\", "//", "", "ftp://", "javascript:", " https://", "https:///", "wss://", "file://", "https://user:pass@"];
 const HOSTS = [
@@ -91,6 +100,14 @@ const anyUrl: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, null, 42, {}, [], true, new URL(`https://${HOST}/${TENANT}`)) },
 );
 
+/** What the authority answers once an app uses the URL: instance discovery, its OpenID configuration, and the token request. */
+interface DiscoveryAnswers {
+  readonly instance: AnswerRecipe<"instance">;
+  readonly document: AnswerRecipe<"document">;
+  readonly token: AnswerRecipe<"token" | "error">;
+}
+
+/** One case: an authority setting, and what the authorities answer once it is used. */
 export interface AuthorityCase {
   readonly url: unknown;
   readonly oidc: boolean;
@@ -98,10 +115,15 @@ export interface AuthorityCase {
   readonly validateAuthority: unknown;
   readonly instanceDiscovery: unknown;
   readonly confidential: boolean;
-  /** Whether to use the app once built (discovery, a silent call with the URL as its authority). */
+  /** Whether to use the app once built (discovery, a sign-in URL, a redemption, a silent call with the URL as its authority). */
   readonly use: boolean;
+  readonly answers: DiscoveryAnswers;
 }
 
+const INSTANCE_KEYS = ["tenant_discovery_endpoint", "api-version", "metadata", "preferred_network", "preferred_cache", "aliases", "error", "error_description"];
+const DOCUMENT_KEYS = ["issuer", "authorization_endpoint", "token_endpoint", "device_authorization_endpoint", "end_session_endpoint", "jwks_uri", "tenant_region_scope"];
+
+/** Generates cases. */
 export const authorityCaseArb: fc.Arbitrary<AuthorityCase> = fc.record({
   url: anyUrl,
   oidc: fc.boolean(),
@@ -120,7 +142,61 @@ export const authorityCaseArb: fc.Arbitrary<AuthorityCase> = fc.record({
   ),
   confidential: fc.boolean(),
   use: fc.boolean(),
+  answers: fc.record({
+    instance: answerRecipeArb(["instance"] as const, INSTANCE_KEYS, { intact: 6 }),
+    document: answerRecipeArb(["document"] as const, DOCUMENT_KEYS, { intact: 6 }),
+    token: answerRecipeArb(["token", "token", "error"] as const, [...TOKEN_RESPONSE_KEYS], { intact: 6 }),
+  }),
 });
+
+/** The authority a discovery request is about: the base its documents' endpoints live under. */
+function baseOf(url: URL): string {
+  if (url.pathname.includes("/discovery/instance")) {
+    const authorize = url.searchParams.get("authorization_endpoint") ?? "";
+    return authorize.replace(/\/oauth2\/(v2\.0\/)?authorize$/, "");
+  }
+  return `${url.origin}${url.pathname.replace(/(\/v2\.0)?\/\.well-known\/openid-configuration$/, "")}`;
+}
+
+/**
+ * An authority that answers for any host: instance discovery and OpenID configurations built
+ * for the authority asked about, then mutated by the case; tokens likewise. It records every
+ * URL it was sent to.
+ */
+function anyAuthority(c: AuthorityCase): { readonly http: HttpClient; readonly urls: string[] } {
+  const urls: string[] = [];
+  const http = async (url: string, init: HttpRequestInit): Promise<Response> => {
+    urls.push(url);
+    new Headers(init.headers);
+    const u = new URL(url);
+    const base = baseOf(u);
+    if (init.method === "GET" && u.pathname.includes("/discovery/instance")) {
+      const host = URL.canParse(base) ? new URL(base).host : "login.microsoftonline.com";
+      const instance = {
+        tenant_discovery_endpoint: `${base}/v2.0/.well-known/openid-configuration`,
+        "api-version": "1.1",
+        metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host, "login.windows.net"] }],
+      };
+      return toResponse(buildAnswer(c.answers.instance, { instance }));
+    }
+    if (init.method === "GET" && u.pathname.endsWith("/.well-known/openid-configuration")) {
+      const document = {
+        issuer: `${base}/v2.0`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+      };
+      return toResponse(buildAnswer(c.answers.document, { document }));
+    }
+    if (init.method === "POST") {
+      const issuer = `${url.replace(/\/oauth2\/v2\.0\/token$/, "")}/v2.0`;
+      return toResponse(buildAnswer(c.answers.token, { token: validUserTokenResponse(nowSeconds(), undefined, issuer), error: errorDocument() }));
+    }
+    return new Response("not found", { status: 404 });
+  };
+  return { http, urls };
+}
 
 /** A URL's protocol and host as the WHATWG parser sees them, or `undefined` when it does not parse. */
 function whatwg(url: string): URL | undefined {
@@ -171,8 +247,19 @@ export async function checkAuthorityCase(c: AuthorityCase): Promise<void> {
     expectTypedError(resolved.error, "resolveAuthorityConfig");
   }
 
-  const authority = new FakeAuthority();
-  const options = { ...config, httpClient: authority.http, tokenCache: fixtureCache() } as ConstructorParameters<typeof PublicClientApplication>[1];
+  const authority = anyAuthority(c);
+  try {
+    await useAuthority(c, config, authority.http);
+  } finally {
+    // Discovery answers are memoised for the process; a hundred thousand authorities would pile up.
+    _clearDiscoveryCache();
+  }
+  const insecure = authority.urls.find((u) => whatwg(u)?.protocol !== "https:");
+  if (insecure !== undefined) throw violation(`a request went to ${insecure}, which is not https`);
+}
+
+async function useAuthority(c: AuthorityCase, config: Record<string, unknown>, http: HttpClient): Promise<void> {
+  const options = { ...config, httpClient: http, tokenCache: fixtureCache() } as ConstructorParameters<typeof PublicClientApplication>[1];
   const built = settleSync(() =>
     c.confidential
       ? new ConfidentialClientApplication(CLIENT_ID, { ...options, clientCredential: CLIENT_SECRET })
@@ -187,6 +274,7 @@ export async function checkAuthorityCase(c: AuthorityCase): Promise<void> {
       const flow = await settle(() => app.initiateAuthCodeFlow(["s1"]));
       if (!flow.ok) expectTypedError(flow.error, "initiateAuthCodeFlow");
       else if (whatwg(flow.value.auth_uri)?.protocol !== "https:") throw violation(`initiateAuthCodeFlow built the sign-in URL ${flow.value.auth_uri}`);
+      judge(await settle(() => app.acquireTokenByRefreshToken("rt-given", ["s1"])), "acquireTokenByRefreshToken");
     }
   }
   if (c.use) {
@@ -195,7 +283,7 @@ export async function checkAuthorityCase(c: AuthorityCase): Promise<void> {
       authority: `https://${HOST}/${TENANT}`,
       validateAuthority: false,
       instanceDiscovery: false,
-      httpClient: authority.http,
+      httpClient: http,
       tokenCache: fixtureCache(),
     });
     const silent = await settle(() =>
@@ -203,6 +291,4 @@ export async function checkAuthorityCase(c: AuthorityCase): Promise<void> {
     );
     judge(silent, "acquireTokenSilentWithError with an authority");
   }
-  const insecure = [...authority.gets, ...authority.posts.map((p) => p.url)].find((u) => whatwg(u)?.protocol !== "https:");
-  if (insecure !== undefined) throw violation(`a request went to ${insecure}, which is not https`);
 }

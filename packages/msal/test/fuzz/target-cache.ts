@@ -25,27 +25,33 @@ import {
   violation,
 } from "./harness.js";
 
-const ENVIRONMENTS = [HOST, HOST, "login.microsoftonline.com", "LOGIN.FUZZ.TEST", ""];
-const CLIENTS = [CLIENT_ID, CLIENT_ID, "other-client"];
-const REALMS = [TENANT, TENANT, "common", "organizations"];
-const HOMES = [HOME_ACCOUNT_ID, HOME_ACCOUNT_ID, "uid-2.utid-2", null, ""];
-const TARGETS = ["s1", "s1 s2", "S1 other", "", "s2"];
+/** Mostly the value the applications look for, so that lookups find entries; now and then another. */
+function mostly<T>(usual: T, ...others: T[]): fc.Arbitrary<T> {
+  return fc.oneof({ weight: 4, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...others) });
+}
+
+const environment = mostly(HOST, "login.microsoftonline.com", "LOGIN.FUZZ.TEST", "");
+const clientId = mostly(CLIENT_ID, "other-client");
+const realm = mostly(TENANT, "common", "organizations");
+const home = mostly<string | null>(HOME_ACCOUNT_ID, "uid-2.utid-2", null, "");
+const target = fc.constantFrom("s1", "s1 s2", "S1 other", "", "s2");
 
 const seconds = fc.oneof(
-  fc.integer({ min: -100_000, max: 100_000 }).map((d) => String(nowSeconds() + d)),
-  fc.constantFrom("9999999999", "0", "1700000000", " 1700000000 ", "-1", "abc", ""),
+  { weight: 3, arbitrary: fc.integer({ min: 600, max: 100_000 }).map((d) => String(nowSeconds() + d)) },
+  { weight: 1, arbitrary: fc.integer({ min: -100_000, max: 600 }).map((d) => String(nowSeconds() + d)) },
+  { weight: 1, arbitrary: fc.constantFrom("9999999999", "0", "1700000000", " 1700000000 ", "-1", "abc", "") },
 );
 
 const accessToken = fc.record(
   {
     credential_type: fc.constant("AccessToken"),
     secret: fc.constantFrom(ACCESS_TOKEN, "at-2"),
-    home_account_id: fc.constantFrom(...HOMES),
-    environment: fc.constantFrom(...ENVIRONMENTS),
-    client_id: fc.constantFrom(...CLIENTS),
-    realm: fc.constantFrom(...REALMS),
-    target: fc.constantFrom(...TARGETS),
-    token_type: fc.constantFrom("Bearer", "bearer", "pop", "ssh-cert"),
+    home_account_id: fc.oneof(home, fc.constant(null)),
+    environment,
+    client_id: clientId,
+    realm,
+    target,
+    token_type: mostly("Bearer", "bearer", "pop", "ssh-cert"),
     cached_at: seconds,
     expires_on: seconds,
     extended_expires_on: seconds,
@@ -60,10 +66,10 @@ const refreshToken = fc.record(
   {
     credential_type: fc.constant("RefreshToken"),
     secret: fc.constantFrom(REFRESH_TOKEN, "rt-2"),
-    home_account_id: fc.constantFrom(...HOMES),
-    environment: fc.constantFrom(...ENVIRONMENTS),
-    client_id: fc.constantFrom(...CLIENTS),
-    target: fc.constantFrom(...TARGETS),
+    home_account_id: home,
+    environment,
+    client_id: clientId,
+    target,
     last_modification_time: seconds,
     family_id: fc.constantFrom("1", "", "2"),
   },
@@ -73,17 +79,17 @@ const refreshToken = fc.record(
 const idTokenEntry = fc.record({
   credential_type: fc.constant("IdToken"),
   secret: fc.constantFrom("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "not-a-jwt"),
-  home_account_id: fc.constantFrom(...HOMES),
-  environment: fc.constantFrom(...ENVIRONMENTS),
-  realm: fc.constantFrom(...REALMS),
-  client_id: fc.constantFrom(...CLIENTS),
+  home_account_id: home,
+  environment,
+  realm,
+  client_id: clientId,
 });
 
 const account = fc.record(
   {
-    home_account_id: fc.constantFrom(...HOMES),
-    environment: fc.constantFrom(...ENVIRONMENTS),
-    realm: fc.constantFrom(...REALMS),
+    home_account_id: home,
+    environment,
+    realm,
     local_account_id: fc.constantFrom("uid-1", null),
     username: fc.constantFrom("user@fuzz.test", "USER@fuzz.test", ""),
     authority_type: fc.constantFrom("MSSTS", "ADFS", "MSA", "Generic"),
@@ -93,7 +99,7 @@ const account = fc.record(
 );
 
 const appMetadata = fc.record(
-  { client_id: fc.constantFrom(...CLIENTS), environment: fc.constantFrom(...ENVIRONMENTS), family_id: fc.constantFrom("1", "", "2") },
+  { client_id: clientId, environment, family_id: fc.constantFrom("1", "", "2") },
   { requiredKeys: ["client_id", "environment"] },
 );
 
@@ -153,12 +159,14 @@ interface Probe {
   readonly forceRefresh: boolean;
 }
 
+/** One case: a cache file made from a valid one, and what is looked up in it. */
 export interface CacheCase {
   readonly valid: Record<string, unknown>;
   readonly recipe: DocumentRecipe;
   readonly probe: Probe;
 }
 
+/** Generates cases. */
 export const cacheCaseArb: fc.Arbitrary<CacheCase> = fc.record({
   valid: validCache,
   recipe: documentRecipeArb(CACHE_KEYS),

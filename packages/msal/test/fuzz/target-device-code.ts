@@ -34,6 +34,7 @@ const FLOW_KEYS = [...DEVICE_KEYS, "expires_at", "_correlation_id"];
 type InitBase = "flow" | "error";
 type PollBase = "pending" | "slow_down" | "declined" | "expired" | "token";
 
+/** One case: a device authorization answer, polling answers, and when the caller stops. */
 export interface DeviceCodeCase {
   readonly init: AnswerRecipe<InitBase>;
   readonly polls: ReadonlyArray<AnswerRecipe<PollBase>>;
@@ -45,10 +46,11 @@ export interface DeviceCodeCase {
   readonly flowMutations: readonly Mutation[];
 }
 
+/** Generates cases. */
 export const deviceCodeCaseArb: fc.Arbitrary<DeviceCodeCase> = fc.record({
-  init: answerRecipeArb(["flow", "flow", "flow", "error"] as const, DEVICE_KEYS),
+  init: answerRecipeArb(["flow", "flow", "flow", "error"] as const, DEVICE_KEYS, { intact: 5 }),
   polls: fc.array(
-    answerRecipeArb(["pending", "pending", "slow_down", "declined", "expired", "token", "token"] as const, [...TOKEN_RESPONSE_KEYS]),
+    answerRecipeArb(["pending", "pending", "slow_down", "declined", "expired", "token", "token"] as const, [...TOKEN_RESPONSE_KEYS], { intact: 4 }),
     { maxLength: 5 },
   ),
   stopAfter: fc.integer({ min: 1, max: 40 }),

@@ -63,8 +63,21 @@ const segmentEditArb: fc.Arbitrary<SegmentEdit> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("whole" as const), edit: textEditArb }) },
 );
 
+/** Headers a token may come with: the usual one, unsigned, symmetric, encrypted, or hardly one at all. */
+const HEADERS: ReadonlyArray<Record<string, unknown>> = [
+  { typ: "JWT", alg: "RS256", kid: "k1" },
+  { typ: "JWT", alg: "RS256", kid: "k1" },
+  { typ: "JWT", alg: "none" },
+  { typ: "JWT", alg: "HS256" },
+  { alg: "RSA-OAEP", enc: "A256GCM" },
+  { typ: "at+jwt", alg: "ES256", crit: ["exp"] },
+  {},
+];
+
 /** How to make an ID token from the claims a case expects. */
 export interface JwtRecipe {
+  /** Which of {@link HEADERS}, before its mutations. */
+  readonly headerChoice: number;
   readonly header: readonly Mutation[];
   readonly payload: readonly Mutation[];
   readonly payloadText: TextEdit;
@@ -72,7 +85,9 @@ export interface JwtRecipe {
   readonly times: { readonly exp: number; readonly nbf: number | undefined; readonly iat: number; readonly authTime: number };
 }
 
+/** Generates ID token recipes. */
 export const jwtRecipeArb: fc.Arbitrary<JwtRecipe> = fc.record({
+  headerChoice: fc.nat(HEADERS.length - 1),
   header: fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: mutationsArb(HEADER_KEYS, 2) }),
   payload: mutationsArb(CLAIM_KEYS, 3),
   payloadText: fc.oneof({ weight: 10, arbitrary: fc.constant({ kind: "none" as const }) }, { weight: 1, arbitrary: textEditArb }),
@@ -106,7 +121,7 @@ function baseClaims(now: number, times: JwtRecipe["times"], nonce: string | unde
 
 /** Builds the token a recipe describes. */
 export function buildJwt(recipe: JwtRecipe, now: number, nonce: string | undefined): string {
-  const header = toText(mutate(fromValue({ typ: "JWT", alg: "RS256", kid: "k1" }), recipe.header));
+  const header = toText(mutate(fromValue(HEADERS[recipe.headerChoice] ?? {}), recipe.header));
   const payload = editText(toText(mutate(fromValue(baseClaims(now, recipe.times, nonce)), recipe.payload)), recipe.payloadText);
   const parts = [b64(header), b64(payload), "c2lnbmF0dXJl"];
   const s = recipe.segments;
@@ -167,6 +182,7 @@ export function oracleVerdict(claims: IdTokenClaims, expected: IdTokenExpectatio
   return undefined;
 }
 
+/** One case: an ID token recipe, and what it is checked against. */
 export interface IdTokenCase {
   readonly jwt: JwtRecipe;
   readonly issuer: "exact" | "template" | "none" | "other";
@@ -177,6 +193,7 @@ export interface IdTokenCase {
   readonly via: "refresh" | "auth-code";
 }
 
+/** Generates cases. */
 export const idTokenCaseArb: fc.Arbitrary<IdTokenCase> = fc.record({
   jwt: jwtRecipeArb,
   issuer: fc.constantFrom("exact", "exact", "template", "none", "other"),

@@ -24,6 +24,7 @@ function target<T>(name: string, summary: string, arbitrary: fc.Arbitrary<T>, ch
   return { name, summary, property: () => fc.asyncProperty(arbitrary, check) as unknown as fc.IAsyncProperty<[unknown]> };
 }
 
+/** Every target, in the order `npm run fuzz` runs them. */
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   target("cache", "SerializableTokenCache.deserialize on mutated, truncated and random cache files", cacheCaseArb, checkCacheCase),
   target("authority", "authority and oidcAuthority URLs: parsing, app constructors, a call's authority", authorityCaseArb, checkAuthorityCase),

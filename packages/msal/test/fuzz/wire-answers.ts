@@ -19,11 +19,13 @@ export interface AnswerRecipe<K extends string> {
 
 const STATUSES = [200, 200, 200, 200, 400, 400, 401, 403, 404, 429, 500, 502, 503, 201, 203, 204, 299, 301, 302, 399];
 
+/** HTTP statuses, mostly the ones authorities send. */
 export const statusArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...STATUSES) },
   { weight: 1, arbitrary: fc.integer({ min: 200, max: 599 }) },
 );
 
+/** Content types, mostly JSON. */
 export const contentTypeArb: fc.Arbitrary<string | null> = fc.constantFrom(
   "application/json; charset=utf-8",
   "application/json; charset=utf-8",
@@ -46,25 +48,48 @@ const retryAfterArb = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("0", "1", "30", "99999999", "-1", "Wed, 21 Oct 2015 07:28:00 GMT", "soon", "") },
 );
 
+/** How an answer recipe is drawn. */
+export interface AnswerRecipeOptions {
+  /** The statuses to draw from; by default mostly 200 and the usual failures. */
+  readonly status?: fc.Arbitrary<number>;
+  /**
+   * How often, in tenths, the answer is a base document exactly as the endpoint sends it (with a
+   * 200): cases then get past the answer to what comes after it. Default 2.
+   */
+  readonly intact?: number;
+}
+
 /**
  * A recipe for answers built on one of `bases`, mutated with `keys` as the field names to add
  * or retype.
- *
- * @param status The statuses to draw from; by default mostly 200 and the usual failures.
  */
-export function answerRecipeArb<K extends string>(
-  bases: readonly K[],
-  keys: readonly string[],
-  status: fc.Arbitrary<number> = statusArb,
-): fc.Arbitrary<AnswerRecipe<K>> {
-  return fc.record({
-    status,
-    contentType: contentTypeArb,
-    base: fc.constantFrom(...bases),
-    doc: documentRecipeArb(keys),
-    fault: faultArb,
-    retryAfter: retryAfterArb,
-  });
+export function answerRecipeArb<K extends string>(bases: readonly K[], keys: readonly string[], options: AnswerRecipeOptions = {}): fc.Arbitrary<AnswerRecipe<K>> {
+  const base = fc.constantFrom(...bases);
+  const intact = options.intact ?? 2;
+  return fc.oneof(
+    {
+      weight: intact,
+      arbitrary: fc.record({
+        status: fc.constant(200),
+        contentType: fc.constant("application/json; charset=utf-8"),
+        base,
+        doc: fc.constant({ mutations: [], text: { kind: "none" as const } }),
+        fault: fc.constant(undefined),
+        retryAfter: fc.constant(undefined),
+      }),
+    },
+    {
+      weight: 10 - intact,
+      arbitrary: fc.record({
+        status: options.status ?? statusArb,
+        contentType: contentTypeArb,
+        base,
+        doc: documentRecipeArb(keys),
+        fault: faultArb,
+        retryAfter: retryAfterArb,
+      }),
+    },
+  );
 }
 
 /** The answer a recipe makes, given the case's valid document for each base. */

@@ -14,6 +14,10 @@ const cases: { name: string; raw: string | undefined; info: unknown; home: strin
   { name: "no utid", raw: encode({ uid: "u" }), info: undefined, home: undefined },
   { name: "empty object", raw: encode({}), info: undefined, home: undefined },
   { name: "JSON that is not an object", raw: encode(["uid", "utid"]), info: undefined, home: undefined },
+  // Found by fuzzing: String() of such an object threw a bare TypeError.
+  { name: "uid an object whose toString is no function", raw: encode({ uid: { toString: "" }, utid: "t" }), info: undefined, home: undefined },
+  { name: "utid an array", raw: encode({ uid: "u", utid: ["t"] }), info: undefined, home: undefined },
+  { name: "numeric ids", raw: encode({ uid: 1, utid: 2 }), info: { uid: "1", utid: "2" }, home: "1.2" },
   { name: "absent", raw: undefined, info: undefined, home: undefined },
   { name: "empty", raw: "", info: undefined, home: undefined },
 ];
