@@ -30,7 +30,7 @@ import { Buffer } from "node:buffer";
 import type { AuthorityMetadata } from "../authority/index.js";
 import { AuthorityType, parseSeconds } from "../cache/index.js";
 import { ManagedIdentityError, MsalError, NetworkError, invalidArgType, invalidArgValue } from "../errors.js";
-import { formEncode, toTransportError } from "../http/index.js";
+import { formEncode, readBodyText, toTransportError } from "../http/index.js";
 import { TokenSource } from "../protocol/index.js";
 import type { AuthenticationResult, ErrorResponse, TokenResult } from "../protocol/index.js";
 import type { Account } from "./accounts.js";
@@ -226,7 +226,7 @@ async function postToCloudShell(
   } catch (cause) {
     throw toTransportError(cause, endpoint, signal);
   }
-  const text = await res.text();
+  const text = await readBodyText(res, endpoint, signal);
   const success = res.status >= 200 && res.status < 300;
   let payload: unknown;
   try {
