@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { parseSeconds } from "../cache/index.js";
 import { mergeClaims } from "../protocol/claims.js";
 import { postTokenRequest } from "../protocol/token-request.js";
 import type { AuthenticationResult, TokenResult } from "../protocol/wire.js";
@@ -50,10 +51,15 @@ function lookup(
     keyId === undefined
       ? { home_account_id: null, environment: ctx.environment, client_id: ctx.clientId, realm, scopes, token_type: tokenType }
       : { home_account_id: null, environment: ctx.environment, client_id: ctx.clientId, realm, scopes, token_type: tokenType, key_id: keyId };
-  const entry = ctx.cache.findAccessToken(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
-  if (!entry) {
+  // Any unexpired token first: without one, a miss costs one lookup. Only when the first has less
+  // than five minutes left is the search repeated with the margin, for a token with more; the
+  // answer is what a search with the margin alone would give.
+  let entry = ctx.cache.findAccessToken(query, { now });
+  if (!entry) return { reason: CacheRefreshReason.AT_ABSENT };
+  if ((parseSeconds(entry.expires_on) ?? now) - now < EXPIRY_MARGIN) {
+    entry = ctx.cache.findAccessToken(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
     // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
-    return { reason: ctx.cache.findAccessToken(query, { now }) ? CacheRefreshReason.AT_EXPIRED : CacheRefreshReason.AT_ABSENT };
+    if (!entry) return { reason: CacheRefreshReason.AT_EXPIRED };
   }
   const result = resultFromCache(entry, now);
   if (result.refresh_on !== undefined && result.refresh_on <= now) {
@@ -115,12 +121,20 @@ function sharedRequest(
   found: Exclude<Lookup, { hit: TokenResult }> | undefined,
 ): Promise<AuthenticationResult> {
   // Without `data` (the common case) a plain join will do: cheaper than flightKey's sorted JSON.
-  const sorted = [...scopes].sort();
-  const key = opts.data === undefined ? `client_credentials ${sorted.join(" ")}` : flightKey("client_credentials", sorted, opts.data);
-  return ctx.flights.join(key, opts.signal, (signal) => {
-    const { signal: _own, ...rest } = opts;
-    return requestToken(ctx, scopes, signal ? { ...rest, signal } : rest, requested, found);
-  });
+  const key =
+    opts.data === undefined
+      ? `client_credentials ${scopes.length === 1 ? scopes[0] : [...scopes].sort().join(" ")}`
+      : flightKey("client_credentials", [...scopes].sort(), opts.data);
+  return ctx.flights.join(key, opts.signal, (signal) =>
+    // The request runs under the flight's signal; there is none when the first caller had none.
+    requestToken(ctx, scopes, signal === undefined ? withoutSignal(opts) : { ...opts, signal }, requested, found),
+  );
+}
+
+function withoutSignal(opts: AcquireTokenForClientOptions): AcquireTokenForClientOptions {
+  if (opts.signal === undefined) return opts;
+  const { signal: _own, ...rest } = opts;
+  return rest;
 }
 
 async function requestToken(

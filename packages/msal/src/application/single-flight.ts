@@ -100,8 +100,9 @@ export class SingleFlight {
     // An AbortController costs more than the rest of a flight: made only when it can be used.
     const controller = abortable ? new AbortController() : undefined;
     // Started one microtask later, once the first caller is counted and listening: an operation
-    // that aborted its caller's signal synchronously would otherwise go unnoticed.
-    const promise = Promise.resolve(controller?.signal).then(start);
+    // that aborted its caller's signal synchronously would otherwise go unnoticed. A first caller
+    // without a signal cannot abort, so its operation starts at once.
+    const promise = controller ? Promise.resolve(controller.signal).then(start) : startNow(start);
     const flight: Flight = { promise, controller, waiting: 0 };
     this.#flights.set(key, flight);
     // The rejection handler also keeps a failure nobody waits for any more from going unhandled.
@@ -116,6 +117,15 @@ export class SingleFlight {
     if (--flight.waiting > 0) return;
     if (this.#flights.get(key) === flight) this.#flights.delete(key);
     flight.controller?.abort(new DOMException("Every caller waiting for this request stopped waiting.", "AbortError"));
+  }
+}
+
+/** Starts an operation that no signal governs; a synchronous throw becomes its rejection. */
+function startNow(start: (signal: AbortSignal | undefined) => Promise<unknown>): Promise<unknown> {
+  try {
+    return start(undefined);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

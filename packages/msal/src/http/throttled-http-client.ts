@@ -219,6 +219,30 @@ async function replayOf(response: Response): Promise<Replay> {
   return { status: response.status, headers, body };
 }
 
+/** One request's key under each rule, worked out on first use. */
+class RequestKeys {
+  readonly #url: string;
+  readonly #init: HttpRequestInit;
+  readonly #rules: readonly ReplayRule[];
+  readonly #keys: Array<string | undefined | null>;
+  #where: URL | null | undefined;
+
+  constructor(url: string, init: HttpRequestInit, rules: readonly ReplayRule[]) {
+    this.#url = url;
+    this.#init = init;
+    this.#rules = rules;
+    this.#keys = new Array<string | undefined | null>(rules.length).fill(null);
+  }
+
+  /** The key under rule `i`, or `undefined` when the rule does not cover the request. */
+  of(i: number): string | undefined {
+    // A URL that does not parse is the sender's to refuse.
+    this.#where ??= URL.canParse(this.#url) ? new URL(this.#url) : null;
+    const where = this.#where;
+    return (this.#keys[i] ??= where === null ? undefined : (this.#rules[i] as ReplayRule).key(where, this.#init));
+  }
+}
+
 /**
  * Wraps an HTTP client so that answers the rules keep are replayed from `cache` without a request.
  * Rules are consulted in order; the first valid record wins. A record that is not one of ours (or
@@ -244,18 +268,13 @@ export function replayingHttpClient(
   let postReplaysUntil = 0;
   const client: HttpClient = async (url, init) => {
     init.signal?.throwIfAborted();
-    // Keys are worked out when needed, rule by rule: a POST's hash its body.
-    let where: URL | null | undefined;
-    const keys = new Array<string | undefined | null>(rules.length).fill(null);
-    const keyOf = (i: number): string | undefined => {
-      // A URL that does not parse is the sender's to refuse.
-      where ??= URL.canParse(url) ? new URL(url) : null;
-      return (keys[i] ??= where === null ? undefined : rules[i]!.key(where, init));
-    };
+    // Keys are worked out when needed, rule by rule (a POST's means hashing its body).
+    let keys: RequestKeys | undefined;
     const now = clock();
     if (!privateCache || init.method !== "POST" || now < postReplaysUntil) {
+      keys = new RequestKeys(url, init, rules);
       for (let i = 0; i < rules.length; i++) {
-        const key = keyOf(i);
+        const key = keys.of(i);
         if (key === undefined) continue;
         const record = readHttpCacheRecord(cache, key, now);
         if (record === undefined) continue;
@@ -265,12 +284,15 @@ export function replayingHttpClient(
       }
     }
     const response = await sender(url, init);
+    // No rule keeps an answer below 400 to anything but a GET: a token response is never kept.
+    if (init.method !== "GET" && response.status < 400) return response;
     let kept: Replay | undefined;
-    for (const [i, rule] of rules.entries()) {
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as ReplayRule;
       if (!rule.covers(init)) continue;
       const seconds = rule.lifetime(response.status, response.headers);
       if (!(seconds > 0)) continue;
-      const key = keyOf(i);
+      const key = (keys ??= new RequestKeys(url, init, rules)).of(i);
       if (key === undefined) continue;
       kept ??= await replayOf(response);
       const at = clock();
