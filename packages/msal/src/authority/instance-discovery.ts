@@ -82,7 +82,9 @@ export function tenantDiscoveryEndpointOf(answer: DiscoveryAnswer, url: string, 
     );
   }
   const endpoint = body.tenant_discovery_endpoint;
-  if (typeof endpoint !== "string" || !/^https:\/\//i.test(endpoint)) {
+  // A URL that parses, with an https scheme and a host: "https:// host/…" passes a prefix test only.
+  const parsed = typeof endpoint === "string" && URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+  if (typeof endpoint !== "string" || parsed?.protocol !== "https:" || !parsed.hostname || !/^https:\/\//i.test(endpoint)) {
     const error = typeof body.error === "string" ? ` ${body.error}${description}` : "";
     throw new MsalError(
       "ERR_DISCOVERY",
