@@ -11,14 +11,15 @@ import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { decodeJwt } from "jose";
-import { PublicClientApplication, SerializableTokenCache } from "@msal-ts/msal";
-import type { AuthenticationResult, TokenResult } from "@msal-ts/msal";
+import { SerializableTokenCache } from "@msal-ts/msal";
+import type { PublicClientApplication } from "@msal-ts/msal";
 import { isClaimsChallenge } from "../src/claims-request.js";
 import { createEmulator, defaultTenant } from "../src/index.js";
 import type { Emulator } from "../src/index.js";
 import { launchChromiumTrusting } from "../../../test-support/chromium.js";
 import type { TrustingBrowser } from "../../../test-support/chromium.js";
 import { startDriver } from "./support/driver-process.js";
+import { msalTsDesktop, ok } from "./support/msal-ts-peer.js";
 import type { DriverRun, Json } from "./support/driver-process.js";
 
 const SCRIPTS = join(dirname(fileURLToPath(import.meta.url)), "node-peer");
@@ -94,16 +95,8 @@ function nodeResult(value: unknown): NodeResult {
   return r;
 }
 
-function ok(r: AuthenticationResult | null): TokenResult {
-  assert.ok(r !== null, "expected a token, got null");
-  if ("error" in r) assert.fail(`msal-ts got ${r.error}: ${r.error_description ?? ""}`);
-  return r;
-}
-
-/** msal-ts's desktop app on the same authority and client id as the msal-node side, trusting the CA file. */
-function msalTsDesktop(cache: SerializableTokenCache): PublicClientApplication {
-  return new PublicClientApplication(DESKTOP.clientId, { authority: emu.authority, instanceDiscovery: false, verify: caFile, tokenCache: cache });
-}
+/** msal-ts's desktop app, as the peer sees the emulator. */
+const desktop = (cache: SerializableTokenCache): PublicClientApplication => msalTsDesktop(DESKTOP.clientId, emu.authority, caFile, cache);
 
 function cacheFile(name: string): string {
   return join(dir, `${name}.json`);
@@ -271,7 +264,7 @@ const cacheEnvironment = (): string => new URL(emu.url).hostname;
 describe("token cache files shared by msal-ts and msal-node", { timeout: 120_000 }, () => {
   test("msal-ts writes, msal-node reads: the account and its access token with no token request; then a refresh", async () => {
     const cache = new SerializableTokenCache();
-    const signedIn = ok(await msalTsDesktop(cache).acquireTokenByUsernamePassword(ADELE.username, ADELE.password, GRAPH_READ));
+    const signedIn = ok(await desktop(cache).acquireTokenByUsernamePassword(ADELE.username, ADELE.password, GRAPH_READ));
     const file = cacheFile("from-msal-ts");
     writeFileSync(file, cache.serialize());
 
@@ -307,7 +300,7 @@ describe("token cache files shared by msal-ts and msal-node", { timeout: 120_000
 
     const cache = new SerializableTokenCache();
     cache.deserialize(readFileSync(file, "utf8"));
-    const app = msalTsDesktop(cache);
+    const app = desktop(cache);
     const requests = emu.requests.length;
     const accounts = await app.getAccounts({ username: ADELE.username });
     assert.equal(accounts.length, 1);
@@ -329,7 +322,7 @@ describe("token cache files shared by msal-ts and msal-node", { timeout: 120_000
 
   test("msal-node redeems a refresh token msal-ts obtained: acquireTokenByRefreshToken", async () => {
     const cache = new SerializableTokenCache();
-    ok(await msalTsDesktop(cache).acquireTokenByUsernamePassword(ADELE.username, ADELE.password, GRAPH_READ));
+    ok(await desktop(cache).acquireTokenByUsernamePassword(ADELE.username, ADELE.password, GRAPH_READ));
     const entries = JSON.parse(cache.serialize()) as { RefreshToken?: Record<string, { secret: string }> };
     const [refreshToken] = Object.values(entries.RefreshToken ?? {});
     assert.ok(refreshToken);
