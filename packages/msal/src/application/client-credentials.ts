@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { parseSeconds } from "../cache/index.js";
 import { mergeClaims } from "../protocol/claims.js";
 import { postTokenRequest } from "../protocol/token-request.js";
 import type { AuthenticationResult, TokenResult } from "../protocol/wire.js";
@@ -51,16 +50,9 @@ function lookup(
     keyId === undefined
       ? { home_account_id: null, environment: ctx.environment, client_id: ctx.clientId, realm, scopes, token_type: tokenType }
       : { home_account_id: null, environment: ctx.environment, client_id: ctx.clientId, realm, scopes, token_type: tokenType, key_id: keyId };
-  // Any unexpired token first: without one, a miss costs one lookup. Only when the first has less
-  // than five minutes left is the search repeated with the margin, for a token with more; the
-  // answer is what a search with the margin alone would give.
-  let entry = ctx.cache.findAccessToken(query, { now });
-  if (!entry) return { reason: CacheRefreshReason.AT_ABSENT };
-  if ((parseSeconds(entry.expires_on) ?? now) - now < EXPIRY_MARGIN) {
-    entry = ctx.cache.findAccessToken(query, { now, minRemainingSeconds: EXPIRY_MARGIN });
-    // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
-    if (!entry) return { reason: CacheRefreshReason.AT_EXPIRED };
-  }
+  const entry = ctx.cache.findAccessTokenWithin(query, now, EXPIRY_MARGIN);
+  // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
+  if (!entry) return { reason: entry === null ? CacheRefreshReason.AT_EXPIRED : CacheRefreshReason.AT_ABSENT };
   const result = resultFromCache(entry, now);
   if (result.refresh_on !== undefined && result.refresh_on <= now) {
     return { reason: CacheRefreshReason.AT_AGING, aging: result };
@@ -168,8 +160,11 @@ async function requestToken(
   const aging = found.aging && presentToken(found.aging, pop);
   try {
     // A regional endpoint (ESTS-R) when the app has a region; the assertion's audience stays central.
-    const endpoint = ctx.region ? await ctx.region.tokenEndpoint(ctx.http, meta.token_endpoint, opts.signal) : meta.token_endpoint;
-    const auth = await ctx.clientAuth(meta.token_endpoint, nowSeconds());
+    const region = ctx.region;
+    const endpoint = region && !region.central ? await region.tokenEndpoint(ctx.http, meta.token_endpoint, opts.signal) : meta.token_endpoint;
+    // A secret's parameters come synchronously: awaiting them would only cost a turn.
+    const pending = ctx.clientAuth(meta.token_endpoint, nowSeconds());
+    const auth = pending instanceof Promise ? await pending : pending;
     const body = {
       client_id: ctx.clientId,
       grant_type: "client_credentials",

@@ -22,10 +22,6 @@ interface Flight {
   waiting: number;
 }
 
-/** The flights of every {@link SingleFlight}, each under its instance's prefix. */
-const FLIGHTS = new Map<string, Flight>();
-let nextInstance = 0;
-
 /**
  * Concurrent operations, de-duplicated by key.
  *
@@ -53,11 +49,12 @@ let nextInstance = 0;
  * ```
  */
 export class SingleFlight {
-  // Every instance keeps its flights in one map, under keys that start with the instance's own
-  // prefix: a process with many applications then touches one small, warm map on a cache miss, not
-  // a cold one per application (which measured about 2 µs a miss with a thousand applications).
-  readonly #flights = FLIGHTS;
-  readonly #prefix = `${nextInstance++}:`;
+  // The one flight an application usually has under way sits in two fields; a map (made when
+  // a second key is in flight at once) holds any others. A process with many applications then
+  // touches no map of its own on a cache miss, only this object.
+  #soleKey: string | undefined;
+  #sole: Flight | undefined;
+  #others: Map<string, Flight> | undefined;
   #size = 0;
 
   /** How many operations are under way. */
@@ -82,15 +79,14 @@ export class SingleFlight {
       if (!(signal instanceof AbortSignal)) return Promise.reject(invalidArgType("signal must be an AbortSignal"));
       if (signal.aborted) return Promise.reject(signal.reason as unknown);
     }
-    const own = this.#prefix + key;
-    const flight = this.#flights.get(own) ?? this.#start(own, start, signal !== undefined);
+    const flight = this.#get(key) ?? this.#start(key, start, signal !== undefined);
     flight.waiting++;
     const shared = flight.promise as Promise<T>;
     if (signal === undefined) return shared;
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
         reject(signal.reason as unknown);
-        this.#leave(own, flight);
+        this.#leave(key, flight);
       };
       signal.addEventListener("abort", onAbort, { once: true });
       shared.then(
@@ -114,7 +110,12 @@ export class SingleFlight {
     // without a signal cannot abort, so its operation starts at once.
     const promise = controller ? Promise.resolve(controller.signal).then(start) : startNow(start);
     const flight: Flight = { promise, controller, waiting: 0 };
-    this.#flights.set(key, flight);
+    if (this.#sole === undefined) {
+      this.#soleKey = key;
+      this.#sole = flight;
+    } else {
+      (this.#others ??= new Map()).set(key, flight);
+    }
     this.#size++;
     // The rejection handler also keeps a failure nobody waits for any more from going unhandled.
     const settled = (): void => this.#forget(key, flight);
@@ -122,9 +123,19 @@ export class SingleFlight {
     return flight;
   }
 
+  #get(key: string): Flight | undefined {
+    return this.#soleKey === key ? this.#sole : this.#others?.get(key);
+  }
+
   #forget(key: string, flight: Flight): void {
-    if (this.#flights.get(key) !== flight) return;
-    this.#flights.delete(key);
+    if (this.#sole === flight) {
+      this.#soleKey = undefined;
+      this.#sole = undefined;
+    } else if (this.#others?.get(key) === flight) {
+      this.#others.delete(key);
+    } else {
+      return;
+    }
     this.#size--;
   }
 

@@ -53,10 +53,14 @@ export class TelemetryBuffer {
     return {
       "client-request-id": correlationId,
       "x-client-current-telemetry": `4|${apiId},${reason}|`,
-      "x-client-last-telemetry": `4|${this.#succeeded}|${this.#failed
-        .map((f) => `${f.api},${f.correlationId}`)
-        .join(",")}|${this.#failed.map((f) => f.error).join(",")}|`,
+      "x-client-last-telemetry": this.#lastTelemetry(),
     };
+  }
+
+  #lastTelemetry(): string {
+    const failed = this.#failed;
+    if (failed.length === 0) return `4|${this.#succeeded}|||`;
+    return `4|${this.#succeeded}|${failed.map((f) => `${f.api},${f.correlationId}`).join(",")}|${failed.map((f) => f.error).join(",")}|`;
   }
 
   /** Records the outcome of a request: a success clears the buffer, a failure is remembered. */
@@ -70,7 +74,9 @@ export class TelemetryBuffer {
       }
     } else {
       this.#succeeded = 0;
-      this.#failed = [];
+      // Emptied only when there is something to empty: a fresh array on every success would
+      // outlive the request in each application, and cost a many-application process its GC.
+      if (this.#failed.length > 0) this.#failed = [];
       this.#failureSize = 0;
     }
   }

@@ -36,21 +36,15 @@ const BOUND_TOKEN_TYPES: ReadonlySet<string> = new Set(["pop", "ssh-cert"]);
  *   `…-contoso-s1 s2--pop-{key_id}` for a PoP token.
  */
 export function accessTokenKey(fields: KeyFields): string {
-  const key = [
-    part(fields["home_account_id"]),
-    part(fields["environment"]),
-    CredentialType.ACCESS_TOKEN,
-    part(fields["client_id"]),
-    part(fields["realm"]),
-    part(fields["target"]),
-  ];
+  // Concatenated rather than joined from an array: every token written computes one.
+  let key = `${part(fields["home_account_id"])}-${part(fields["environment"])}-${CredentialType.ACCESS_TOKEN}-${part(fields["client_id"])}-${part(fields["realm"])}-${part(fields["target"])}`;
   const scheme = part(fields["token_type"]);
   if (scheme !== "" && scheme !== "Bearer" && BOUND_TOKEN_TYPES.has(scheme.toLowerCase())) {
-    key.push("", scheme);
+    key += `--${scheme}`;
     const keyId = part(fields["key_id"]);
-    if (keyId !== "") key.push(keyId);
+    if (keyId !== "") key += `-${keyId}`;
   }
-  return key.join("-").toLowerCase();
+  return key.toLowerCase();
 }
 
 /**

@@ -71,6 +71,18 @@ function quoteKey(key: string): string {
   return JSON.stringify(key.length > 120 ? `${key.slice(0, 117)}...` : key);
 }
 
+/** Whether two entries have the same fields with identical values (nested values compared by reference). */
+function sameFields(a: StoredEntry, b: Record<string, unknown>): boolean {
+  let count = 0;
+  for (const name in b) {
+    if (!Object.hasOwn(b, name)) continue;
+    if (!Object.hasOwn(a, name) || a[name] !== b[name]) return false;
+    count++;
+  }
+  for (const name in a) if (Object.hasOwn(a, name)) count--;
+  return count === 0;
+}
+
 /**
  * Sections, entries and indexes, kept consistent on every write. It knows nothing of expiry or
  * matching rules; {@link TokenCache} does.
@@ -202,6 +214,10 @@ export class CacheStore {
     }
     const map = entries as Map<string, StoredEntry>;
     const old = map.get(key);
+    // Rewriting an entry as it stands changes nothing: the stored object stays, so that a process
+    // rewriting many caches' app metadata (or a token within the second it was issued) does not
+    // keep replacing long-lived objects with new ones for the garbage collector to promote.
+    if (old !== undefined && sameFields(old, entry)) return old;
     const stored = Object.freeze(entry);
     this.#version++;
     // A token refreshed under the same key usually keeps every indexed field: then the indexes

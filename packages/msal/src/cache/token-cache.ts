@@ -158,7 +158,7 @@ function hasSecret(entry: StoredEntry): boolean {
 }
 
 /** What a lookup may do with an access token it looked at. */
-const Verdict = { USABLE: 0, EXPIRED: 1, UNSUITABLE: 2 } as const;
+const Verdict = { USABLE: 0, EXPIRED: 1, UNSUITABLE: 2, SHORT_LIVED: 3 } as const;
 type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
 /**
@@ -175,7 +175,7 @@ function judgeAccessToken(entry: StoredEntry, query: AccessTokenQuery, now: numb
     const stored = entry["token_type"];
     if (stored !== query.token_type && !sameTokenType(stored, query.token_type)) return Verdict.UNSUITABLE;
   }
-  return expiresOn - now >= minRemaining ? Verdict.USABLE : Verdict.UNSUITABLE;
+  return expiresOn - now >= minRemaining ? Verdict.USABLE : Verdict.SHORT_LIVED;
 }
 
 /**
@@ -237,10 +237,30 @@ export class TokenCache {
    * @returns The first usable token, or `undefined`. The caller decides about `refresh_on`.
    */
   findAccessToken(query: AccessTokenQuery, options?: AccessTokenLookupOptions | number): AccessTokenEntry | undefined {
-    const memo = this.#lastHit;
-    const single = query.scopes.length === 1;
     const now = nowSeconds(typeof options === "number" ? options : options?.now);
     const minRemaining = (typeof options === "number" ? undefined : options?.minRemainingSeconds) ?? 0;
+    return this.#findWithin(query, now, minRemaining) ?? undefined;
+  }
+
+  /**
+   * {@link findAccessToken} for the acquire methods: one walk of the candidates tells a miss that
+   * found nothing from one that found only tokens with less than `minRemaining` seconds left (which
+   * telemetry reports as expired, as MSAL Python does).
+   *
+   * @param query What the token must be for.
+   * @param now Epoch seconds (an integer).
+   * @param minRemaining The seconds a token must have left.
+   * @returns The first usable token; `null` when no token was usable but one would have been with a
+   *   smaller margin; `undefined` when none would have been.
+   * @internal
+   */
+  findAccessTokenWithin(query: AccessTokenQuery, now: number, minRemaining: number): AccessTokenEntry | null | undefined {
+    return this.#findWithin(query, now, minRemaining);
+  }
+
+  #findWithin(query: AccessTokenQuery, now: number, minRemaining: number): AccessTokenEntry | null | undefined {
+    const memo = this.#lastHit;
+    const single = query.scopes.length === 1;
     if (memo !== undefined && single) {
       if (
         memo.store === this.#store &&
@@ -259,8 +279,8 @@ export class TokenCache {
         return memo.entry as AccessTokenEntry;
       }
     }
-    const found = this.#firstUsable(this.#accessTokenCandidates(query), () => query, { now, minRemainingSeconds: minRemaining });
-    if (found !== undefined && single) {
+    const found = this.#firstUsable(this.#accessTokenCandidates(query), () => query, now, minRemaining);
+    if (found && single) {
       this.#lastHit = {
         store: this.#store,
         version: this.#store.version,
@@ -299,23 +319,27 @@ export class TokenCache {
       const granted = scopesOf(entry["target"]);
       return wanted.every((s) => granted.has(s));
     });
-    return this.#firstUsable(
-      keys,
-      (entry) => ({ ...query, home_account_id: typeof entry["home_account_id"] === "string" ? entry["home_account_id"] : null }),
-      options,
+    return (
+      this.#firstUsable(
+        keys,
+        (entry) => ({ ...query, home_account_id: typeof entry["home_account_id"] === "string" ? entry["home_account_id"] : null }),
+        nowSeconds(typeof options === "number" ? options : options?.now),
+        (typeof options === "number" ? undefined : options?.minRemainingSeconds) ?? 0,
+      ) ?? undefined
     );
   }
 
-  /** Walks candidate keys in order; deletes the expired ones it met and returns the first usable token. */
+  /**
+   * Walks candidate keys in order; deletes the expired ones it met and returns the first usable
+   * token, else `null` when it met a token that only lacked the margin, else `undefined`.
+   */
   #firstUsable(
     keys: readonly string[],
     queryFor: (entry: StoredEntry) => AccessTokenQuery,
-    options: AccessTokenLookupOptions | number | undefined,
-  ): AccessTokenEntry | undefined {
-    const opts: AccessTokenLookupOptions = typeof options === "number" ? { now: options } : (options ?? {});
-    const now = nowSeconds(opts.now);
-    const minRemaining = opts.minRemainingSeconds ?? 0;
-    let found: StoredEntry | undefined;
+    now: number,
+    minRemaining: number,
+  ): AccessTokenEntry | null | undefined {
+    let found: StoredEntry | null | undefined;
     let expired: string[] | undefined;
     for (const key of keys) {
       const entry = this.#store.get(CredentialType.ACCESS_TOKEN, key);
@@ -328,12 +352,13 @@ export class TokenCache {
         break;
       }
       if (verdict === Verdict.EXPIRED) (expired ??= []).push(key);
+      else if (verdict === Verdict.SHORT_LIVED) found = null;
     }
     if (expired !== undefined) {
       for (const key of expired) this.#store.delete(CredentialType.ACCESS_TOKEN, key);
       this.stateChanged();
     }
-    return found as AccessTokenEntry | undefined;
+    return found as AccessTokenEntry | null | undefined;
   }
 
   /**

@@ -106,6 +106,12 @@ export class FilePersistedTokenCache extends SerializableTokenCache {
     return super.findAccessToken(query, options);
   }
 
+  /** @internal */
+  override findAccessTokenWithin(query: AccessTokenQuery, now: number, minRemaining: number): AccessTokenEntry | null | undefined {
+    this.#read();
+    return super.findAccessTokenWithin(query, now, minRemaining);
+  }
+
   override findAccessTokenForUserAssertion(
     query: UserAssertionAccessTokenQuery,
     options?: AccessTokenLookupOptions | number,

@@ -38,20 +38,25 @@ const query = (extra: Partial<AccessTokenQuery> = {}): AccessTokenQuery => ({
   ...extra,
 });
 
+/** Writes an app token for s1 in contoso, at 1000, valid for an hour. */
+function addAppToken(cache: SerializableTokenCache, secret: string): void {
+  cache.add(
+    {
+      client_id: "app",
+      scope: ["s1"],
+      token_endpoint: `https://${ENV}/contoso/oauth2/v2.0/token`,
+      grant_type: "client_credentials",
+      response: { access_token: secret, token_type: "Bearer", expires_in: 3600 },
+    },
+    1000,
+  );
+}
+
 describe("repeated access-token lookups", () => {
   it("see a token written after the first hit", () => {
     const cache = load({ a: at("first") });
     assert.equal(cache.findAccessToken(query(), 1000)?.secret, "first");
-    cache.add(
-      {
-        client_id: "app",
-        scope: ["s1"],
-        token_endpoint: `https://${ENV}/contoso/oauth2/v2.0/token`,
-        grant_type: "client_credentials",
-        response: { access_token: "second", token_type: "Bearer", expires_in: 3600 },
-      },
-      1000,
-    );
+    addAppToken(cache, "second");
     const found = cache.findAccessToken(query(), 1000);
     assert.ok(found?.secret === "first" || found?.secret === "second");
     // The new token is stored under MSAL Python's key for these scopes, so it is the one returned.
@@ -106,5 +111,27 @@ describe("repeated access-token lookups", () => {
     assert.equal(cache.findAccessToken(query({ realm: "fabrikam" }), 1000)?.secret, "other-realm");
     assert.equal(cache.findAccessToken(query({ client_id: "another-app" }), 1000), undefined);
     assert.equal(cache.findAccessToken(query({ scopes: ["S1"] }), 1000)?.secret !== undefined, true);
+  });
+
+  it("find a realm's tokens again after its last one went and a new one came", () => {
+    // The index remembers the bucket it found last; removing the realm's only token drops that
+    // bucket, and the next write makes a new one.
+    const cache = load({ a: at("first"), b: at("other", { realm: "fabrikam" }) });
+    assert.equal(cache.findAccessToken(query({ scopes: ["s1", "s1"] }), 1000)?.secret, "first");
+    assert.equal(cache.removeAccessTokensForClient("app", [ENV]), 2);
+    assert.equal(cache.findAccessToken(query({ scopes: ["s1", "s1"] }), 1000), undefined);
+    addAppToken(cache, "again");
+    assert.equal(cache.findAccessToken(query({ scopes: ["s1", "s1"] }), 1000)?.secret, "again");
+    assert.equal(cache.findAccessToken(query({ realm: "fabrikam" }), 1000), undefined);
+  });
+
+  it("tell a token with too little time left from no token at all", () => {
+    const cache = load({ near: at("near", { expires_on: "1200" }), other: at("other", { target: "s2", expires_on: "9000" }) });
+    assert.equal(cache.findAccessTokenWithin(query(), 1000, 300), null, "one was there, with 200 s left");
+    assert.equal(cache.findAccessTokenWithin(query(), 1000, 200)?.secret, "near");
+    assert.equal(cache.findAccessTokenWithin(query({ scopes: ["s3"] }), 1000, 300), undefined);
+    assert.equal(cache.findAccessTokenWithin(query(), 1200, 300), undefined, "expired at 1200, and deleted");
+    assert.equal(cache.count().AccessToken, 1);
+    assert.equal(cache.findAccessToken(query({ scopes: ["s2"] }), { now: 1000, minRemainingSeconds: 300 })?.secret, "other");
   });
 });

@@ -358,3 +358,42 @@ describe("TokenCache.add: what MSAL Python writes", () => {
     });
   }
 });
+
+describe("TokenCache.add: writing an entry again", () => {
+  const clientEvent = (secret: string): TokenCacheEvent => ({
+    client_id: "my_client_id",
+    scope: ["s1"],
+    token_endpoint: AAD_TOKEN_ENDPOINT,
+    grant_type: "client_credentials",
+    response: { access_token: secret, token_type: "Bearer", expires_in: 3600 },
+  });
+  const query = { home_account_id: null, environment: "login.example.com", client_id: "my_client_id", realm: "contoso", scopes: ["s1"] };
+
+  it("keeps the stored entry when nothing in it changed, and replaces it when anything did", () => {
+    const cache = new SerializableTokenCache();
+    cache.add(clientEvent("t1"), NOW);
+    const first = cache.findAccessToken(query, NOW);
+    assert.equal(first?.secret, "t1");
+    const before = cache.serialize();
+    cache.add(clientEvent("t1"), NOW);
+    assert.equal(cache.findAccessToken(query, NOW), first, "the same object: nothing changed");
+    assert.equal(cache.hasStateChanged, true, "add() reports a change, as MSAL Python's does");
+    assert.equal(cache.serialize(), before);
+    cache.add(clientEvent("t1"), NOW + 1);
+    const later = cache.findAccessToken(query, NOW + 1);
+    assert.notEqual(later, first);
+    assert.equal(later?.cached_at, String(NOW + 1));
+    cache.add(clientEvent("t2"), NOW + 1);
+    assert.equal(cache.findAccessToken(query, NOW + 1)?.secret, "t2");
+    assert.equal(cache.count().AccessToken, 1);
+  });
+
+  it("drops a field the new entry no longer has, within the same second", () => {
+    const cache = new SerializableTokenCache();
+    const event = clientEvent("t1");
+    cache.add({ ...event, response: { ...event.response, refresh_in: 1800 } }, NOW);
+    assert.equal(cache.findAccessToken(query, NOW)?.refresh_on, String(NOW + 1800));
+    cache.add(event, NOW);
+    assert.equal(cache.findAccessToken(query, NOW)?.refresh_on, undefined);
+  });
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { NetworkError } from "../../src/errors.js";
 import { formEncode, readJson } from "../../src/http/index.js";
 
@@ -20,6 +21,25 @@ describe("formEncode", () => {
   it("escapes reserved characters", () => {
     assert.equal(formEncode({ a: "x&y=z+1%" }), "a=x%26y%3Dz%2B1%25");
     assert.equal(formEncode({}), "");
+  });
+
+  it("escapes what encodeURIComponent leaves alone, and writes a lone surrogate as U+FFFD", () => {
+    assert.equal(formEncode({ "a b": "!'()~ *-._" }), "a+b=%21%27%28%29%7E+*-._");
+    assert.equal(formEncode({ s: "x\uD800y\uDC00", pair: "\u{1F600}", "é": "ü" }), "s=x%EF%BF%BDy%EF%BF%BD&pair=%F0%9F%98%80&%C3%A9=%C3%BC");
+  });
+
+  it("writes exactly what URLSearchParams writes, for any names and values", () => {
+    const text = fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme-ascii" }), fc.string({ unit: fc.constantFrom(..."!'()~ *-._%&=+\uD800\uDFFF") }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, text), { maxLength: 6 }), (pairs) => {
+        const params: Record<string, string> = {};
+        for (const [name, value] of pairs) params[name] = value;
+        const expected = new URLSearchParams();
+        for (const [name, value] of Object.entries(params)) if (value !== "") expected.append(name, value);
+        assert.equal(formEncode(params), expected.toString());
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
