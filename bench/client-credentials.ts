@@ -8,6 +8,10 @@
  *   npm run bench -- '^1x10/' --quick          cases whose name matches a regular expression
  *   npm run bench -- --filter=hit              the same, as an option
  *   npm run bench -- --populate=api            how caches are filled (auto | api | deserialize)
+ *   npm run bench -- --source                  msal-ts's TypeScript sources instead of its build
+ *
+ * `npm run bench` builds the packages and measures msal-ts as published (dist/), as msal-node is
+ * measured from its own build; the version line says which one ran.
  *
  * Cases are tenants × tokens per tenant, each with a cache hit and a cache miss; names look like
  * "1000x10/miss". The "hit-any" cases ask for a different one of the populated tokens at random

@@ -59,9 +59,12 @@ function createApp(tenant: number, service: FakeTokenService): BenchApp {
   };
 }
 
+/** The package version, and whether the build or the TypeScript sources are measured. */
 function packageVersion(): string {
   const url = new URL("../packages/msal/package.json", import.meta.url);
-  return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+  const entry = import.meta.resolve("@msal-ts/msal");
+  return `${version} (${entry.includes("/dist/") ? "dist" : "TypeScript sources"})`;
 }
 
 export const msalTs: LibraryAdapter = { name: "msal-ts", version: packageVersion(), createApp };

@@ -19,7 +19,7 @@ import {
   checkHttpCache,
   createDefaultHttpClient,
   createThrottledHttpClient,
-  libraryHeaders,
+  sharedLibraryHeaders,
   MemoryHttpCache,
   type HttpCache,
 } from "../http/index.js";
@@ -57,7 +57,7 @@ export class AppContext {
   readonly confidential: boolean;
   readonly log: Logger | undefined;
   readonly clientAuth: (aud: string, now: number) => ClientAuthParams | Promise<ClientAuthParams>;
-  /** Where client credentials requests go (ESTS-R); `undefined` for public clients. */
+  /** Where client credentials requests go (ESTS-R); `undefined` when they stay central (public clients too). */
   readonly region: RegionPolicy | undefined;
   #metadata: AuthorityMetadata | undefined;
 
@@ -102,12 +102,10 @@ export class AppContext {
       defaultRetryAfterSeconds: confidential ? 5 : 60,
       privateCache: o.httpCache === undefined,
     });
-    this.headers = Object.freeze(
-      libraryHeaders({
-        ...(o.appName !== undefined ? { appName: o.appName } : {}),
-        ...(o.appVersion !== undefined ? { appVersion: o.appVersion } : {}),
-      }),
-    );
+    this.headers = sharedLibraryHeaders({
+      ...(o.appName !== undefined ? { appName: o.appName } : {}),
+      ...(o.appVersion !== undefined ? { appVersion: o.appVersion } : {}),
+    });
     if (o.clientCapabilities !== undefined && !isStringArray(o.clientCapabilities)) {
       throw invalidArgType("clientCapabilities must be an array of strings, e.g. [\"CP1\"]");
     }
@@ -135,7 +133,8 @@ export class AppContext {
     } else {
       this.clientAuth = createClientAuth(undefined, clientId, {});
     }
-    this.region = confidential ? new RegionPolicy(resolveRegionSetting(o.azureRegion), this.authority, this.log) : undefined;
+    const region = confidential ? resolveRegionSetting(o.azureRegion) : undefined;
+    this.region = region && region.kind !== "none" ? new RegionPolicy(region, this.authority, this.log) : undefined;
   }
 
   /** The authority's endpoints, once discovered (no await on the hot path). */

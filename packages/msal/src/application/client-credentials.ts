@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { TokenCacheEvent } from "../cache/index.js";
 import { mergeClaims } from "../protocol/claims.js";
 import { postTokenRequest } from "../protocol/token-request.js";
 import type { AuthenticationResult, TokenResult } from "../protocol/wire.js";
@@ -160,15 +161,14 @@ async function requestToken(
   const aging = found.aging && presentToken(found.aging, pop);
   try {
     // A regional endpoint (ESTS-R) when the app has a region; the assertion's audience stays central.
-    const region = ctx.region;
-    const endpoint = region && !region.central ? await region.tokenEndpoint(ctx.http, meta.token_endpoint, opts.signal) : meta.token_endpoint;
+    const endpoint = ctx.region ? await ctx.region.tokenEndpoint(ctx.http, meta.token_endpoint, opts.signal) : meta.token_endpoint;
     // A secret's parameters come synchronously: awaiting them would only cost a turn.
     const pending = ctx.clientAuth(meta.token_endpoint, nowSeconds());
     const auth = pending instanceof Promise ? await pending : pending;
     const body = {
       client_id: ctx.clientId,
       grant_type: "client_credentials",
-      scope: [...scopes].sort().join(" "),
+      scope: scopes.length === 1 ? scopes[0] : [...scopes].sort().join(" "),
       client_info: "1",
       claims,
       ...auth,
@@ -183,18 +183,15 @@ async function requestToken(
     }
     ctx.telemetry.record(ApiId.ACQUIRE_TOKEN_FOR_CLIENT_ID, correlationId, outcome.response);
     checkResponseKind(outcome.response, pop);
-    ctx.cache.add(
-      {
-        client_id: ctx.clientId,
-        scope: scopes,
-        token_endpoint: meta.token_endpoint,
-        grant_type: "client_credentials",
-        response: outcome.response,
-        environment: ctx.environment,
-        ...(requested.cacheData ? { data: requested.cacheData } : {}),
-      },
-      now,
-    );
+    const event: TokenCacheEvent = {
+      client_id: ctx.clientId,
+      scope: scopes,
+      token_endpoint: meta.token_endpoint,
+      grant_type: "client_credentials",
+      response: outcome.response,
+      environment: ctx.environment,
+    };
+    ctx.cache.add(requested.cacheData ? { ...event, data: requested.cacheData } : event, now);
     return presentToken(resultFromTokenResponse(outcome.response, now), pop);
   } catch (e) {
     // An aging token is still good: the refresh was a courtesy (MSAL Python does the same).

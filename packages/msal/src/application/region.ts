@@ -250,11 +250,6 @@ export class RegionPolicy {
     this.#log = log;
   }
 
-  /** Whether requests stay central whatever happens: no region is configured or to be detected. */
-  get central(): boolean {
-    return this.#setting.kind === "none";
-  }
-
   /**
    * The region client credentials requests use, detecting it first when asked to.
    *

@@ -279,7 +279,7 @@ export class TokenCache {
         return memo.entry as AccessTokenEntry;
       }
     }
-    const found = this.#firstUsable(this.#accessTokenCandidates(query), () => query, now, minRemaining);
+    const found = this.#firstUsable(this.#accessTokenCandidates(query), query, now, minRemaining);
     if (found && single) {
       this.#lastHit = {
         store: this.#store,
@@ -335,7 +335,7 @@ export class TokenCache {
    */
   #firstUsable(
     keys: readonly string[],
-    queryFor: (entry: StoredEntry) => AccessTokenQuery,
+    queryFor: AccessTokenQuery | ((entry: StoredEntry) => AccessTokenQuery),
     now: number,
     minRemaining: number,
   ): AccessTokenEntry | null | undefined {
@@ -344,7 +344,7 @@ export class TokenCache {
     for (const key of keys) {
       const entry = this.#store.get(CredentialType.ACCESS_TOKEN, key);
       if (entry === undefined) continue;
-      const query = queryFor(entry);
+      const query = typeof queryFor === "function" ? queryFor(entry) : queryFor;
       if (!matchesAccessTokenQuery(entry, query)) continue;
       const verdict = judgeAccessToken(entry, query, now, minRemaining);
       if (verdict === Verdict.USABLE) {
@@ -370,6 +370,14 @@ export class TokenCache {
    */
   #accessTokenCandidates(query: AccessTokenQuery): readonly string[] {
     const home = query.home_account_id ?? "";
+    const only = query.scopes.length === 1 ? (query.scopes[0] as string) : "";
+    if (only !== "" && !WHITESPACE.test(only)) {
+      // One scope, the common case: its group is the answer, with no intersection to work out.
+      const group = this.#store.accessTokenBucket(home, query.environment, query.client_id, query.realm)?.get(only.toLowerCase());
+      if (group === undefined) return [];
+      if (typeof group === "string") return [group];
+      return this.#exactFirst([...group], query);
+    }
     const wanted = lowercasedScopes(query.scopes);
     if (wanted.length === 0) return [...this.#store.keysByAccount(CredentialType.ACCESS_TOKEN, home, query.environment)];
     const bucket = this.#store.accessTokenBucket(home, query.environment, query.client_id, query.realm);
@@ -389,6 +397,11 @@ export class TokenCache {
       for (let i = 0; all && i < groups.length; i++) all = i === rarest || groupHas(groups[i], key);
       if (all) keys.push(key);
     }
+    return this.#exactFirst(keys, query);
+  }
+
+  /** Moves the key MSAL Python would compute for exactly the query's scopes to the front. */
+  #exactFirst(keys: string[], query: AccessTokenQuery): string[] {
     if (keys.length > 1) {
       const exact = accessTokenKey({ ...query, target: [...query.scopes].sort().join(" ") });
       const at = keys.indexOf(exact);

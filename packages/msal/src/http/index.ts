@@ -7,7 +7,7 @@
 export type { HttpClient, HttpRequestInit } from "./http-client.js";
 export { createDefaultHttpClient } from "./default-http-client.js";
 export type { DefaultHttpClient, DefaultHttpClientOptions } from "./default-http-client.js";
-export { CLIENT_SKU, libraryHeaders } from "./library-headers.js";
+export { CLIENT_SKU, libraryHeaders, sharedLibraryHeaders } from "./library-headers.js";
 export type { LibraryHeadersOptions } from "./library-headers.js";
 export { readJson } from "./read-json.js";
 export type { JsonObject } from "./read-json.js";

@@ -56,3 +56,25 @@ export function libraryHeaders(options: LibraryHeadersOptions = {}): Record<stri
   if (options.appVersion) headers["x-app-ver"] = options.appVersion;
   return headers;
 }
+
+/** Frozen header sets by application name and version: most processes have one, whatever their number of applications. */
+const shared = new Map<string, Readonly<Record<string, string>>>();
+const SHARED_LIMIT = 64;
+
+/**
+ * {@link libraryHeaders}, frozen, and one object for every application with the same name and
+ * version: a process with many applications reads one warm object on each request, not one of
+ * its own per application.
+ *
+ * @param options - The application's name and version.
+ * @returns The headers (frozen; do not change them).
+ */
+export function sharedLibraryHeaders(options: LibraryHeadersOptions = {}): Readonly<Record<string, string>> {
+  const key = JSON.stringify([options.appName ?? null, options.appVersion ?? null]);
+  let headers = shared.get(key);
+  if (headers === undefined) {
+    headers = Object.freeze(libraryHeaders(options));
+    if (shared.size < SHARED_LIMIT) shared.set(key, headers);
+  }
+  return headers;
+}

@@ -4,7 +4,7 @@
  * @module
  */
 import { NetworkError } from "../errors.js";
-import { formEncode, readBodyText, toTransportError, type HttpClient } from "../http/index.js";
+import { formEncode, readBodyText, toTransportError, type HttpClient, type HttpRequestInit } from "../http/index.js";
 import type { ErrorResponse, TokenEndpointResponse } from "./wire.js";
 
 /** The answer of a token endpoint: tokens, or the error it sent. */
@@ -35,12 +35,9 @@ export async function postForm(
   headers: Readonly<Record<string, string>>,
   signal?: AbortSignal,
 ): Promise<{ readonly res: Response; readonly json: unknown }> {
-  const init = {
-    method: "POST" as const,
-    headers: Object.assign({ "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, headers),
-    body: formEncode(body),
-    ...(signal ? { signal } : {}),
-  };
+  const all = Object.assign({ "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, headers);
+  const form = formEncode(body);
+  const init: HttpRequestInit = signal ? { method: "POST", headers: all, body: form, signal } : { method: "POST", headers: all, body: form };
   let res: Response;
   try {
     res = await http(url, init);
@@ -67,14 +64,18 @@ export async function postForm(
  * JSON, JSON with neither field — cannot be acted on and throws {@link NetworkError}. The body is
  * never quoted in the message: it may hold tokens.
  */
-export async function postTokenRequest(
+export function postTokenRequest(
   http: HttpClient,
   tokenEndpoint: string,
   body: Readonly<Record<string, string | undefined>>,
   headers: Readonly<Record<string, string>>,
   signal?: AbortSignal,
 ): Promise<TokenOutcome> {
-  const { res, json } = await postForm(http, tokenEndpoint, body, headers, signal);
+  // A continuation rather than an async function: one suspended frame fewer on every request.
+  return postForm(http, tokenEndpoint, body, headers, signal).then(({ res, json }) => tokenOutcome(tokenEndpoint, res, json));
+}
+
+function tokenOutcome(tokenEndpoint: string, res: Response, json: unknown): TokenOutcome {
   if (typeof json === "object" && json !== null && !Array.isArray(json)) {
     const o = json as Record<string, unknown>;
     if (typeof o.error === "string" && o.error) return { ok: false, error: o as unknown as ErrorResponse };
@@ -90,4 +91,3 @@ export async function postTokenRequest(
     { status: res.status },
   );
 }
-

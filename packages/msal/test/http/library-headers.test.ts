@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { CLIENT_SKU, libraryHeaders } from "../../src/http/index.js";
+import { CLIENT_SKU, libraryHeaders, sharedLibraryHeaders } from "../../src/http/index.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -29,5 +29,18 @@ describe("libraryHeaders", () => {
     const a = libraryHeaders();
     a["x-client-sku"] = "changed";
     assert.equal(libraryHeaders()["x-client-sku"], "msal-ts");
+  });
+});
+
+describe("sharedLibraryHeaders", () => {
+  it("gives applications with the same name and version one frozen object, and others their own", () => {
+    const a = sharedLibraryHeaders({ appName: "shared-app", appVersion: "1.0" });
+    assert.equal(sharedLibraryHeaders({ appName: "shared-app", appVersion: "1.0" }), a);
+    assert.ok(Object.isFrozen(a));
+    assert.deepEqual(a, libraryHeaders({ appName: "shared-app", appVersion: "1.0" }));
+    const b = sharedLibraryHeaders({ appName: "shared-app", appVersion: "2.0" });
+    assert.notEqual(b, a);
+    assert.equal(b["x-app-ver"], "2.0");
+    assert.equal(sharedLibraryHeaders()["x-app-name"], undefined);
   });
 });
