@@ -34,6 +34,9 @@ type Lookup =
   | { readonly hit: TokenResult }
   | { readonly reason: CacheRefreshReason; readonly aging?: TokenResult };
 
+const ABSENT: Lookup = Object.freeze({ reason: CacheRefreshReason.AT_ABSENT });
+const EXPIRED: Lookup = Object.freeze({ reason: CacheRefreshReason.AT_EXPIRED });
+
 /**
  * Looks the app-only token up; a token past its `refresh_on` is kept as a fallback. Only a token of
  * the type asked for (and bound to the key asked for) answers.
@@ -53,7 +56,7 @@ function lookup(
       : { home_account_id: null, environment: ctx.environment, client_id: ctx.clientId, realm, scopes, token_type: tokenType, key_id: keyId };
   const entry = ctx.cache.findAccessTokenWithin(query, now, EXPIRY_MARGIN);
   // A token with less than five minutes left counts as expired for telemetry, as in MSAL Python.
-  if (!entry) return { reason: entry === null ? CacheRefreshReason.AT_EXPIRED : CacheRefreshReason.AT_ABSENT };
+  if (!entry) return entry === null ? EXPIRED : ABSENT;
   const result = resultFromCache(entry, now);
   if (result.refresh_on !== undefined && result.refresh_on <= now) {
     return { reason: CacheRefreshReason.AT_AGING, aging: result };

@@ -92,8 +92,12 @@ export function dataTokenType(data: Readonly<Record<string, string>> | undefined
   return data?.token_type || BEARER;
 }
 
+/** What a call without `data` or `authScheme` asks for. */
+const PLAIN_BEARER: RequestedToken = Object.freeze({ tokenType: BEARER, keyId: undefined, wireData: undefined, cacheData: undefined, pop: undefined });
+
 /** A call without `authScheme`: everything comes from `data`. */
 export function requestedFromData(data: Readonly<Record<string, string>> | undefined): RequestedToken {
+  if (data === undefined) return PLAIN_BEARER;
   return { tokenType: dataTokenType(data), keyId: data?.key_id || undefined, wireData: data, cacheData: data, pop: undefined };
 }
 

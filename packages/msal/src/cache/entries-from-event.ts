@@ -33,6 +33,9 @@ const ACCOUNT_SOURCE_GRANTS: ReadonlySet<string> = new Set([
 /** CIAM hosts may be used without a tenant path; the tenant is then derived from the subdomain. */
 const CIAM_SUFFIX = ".ciamlogin.com";
 
+/** The claims of a response without an ID token, and the data of an event without any. */
+const NONE: Readonly<Record<string, never>> = Object.freeze({});
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -104,7 +107,7 @@ function idTokenClaimsOf(response: CacheableTokenResponse): IdTokenClaims {
   const given = response.id_token_claims;
   if (isRecord(given) && Object.keys(given).length > 0) return given;
   const idToken = response.id_token;
-  if (!idToken) return {};
+  if (!idToken) return NONE;
   // No signature or audience check here: the protocol layer validated the ID token before the
   // application handed the response over; the cache only needs the claims.
   try {
@@ -126,7 +129,7 @@ function homeAccountIdOf(response: CacheableTokenResponse, claims: IdTokenClaims
     // Some responses carry a client_info without uid/utid (MSAL Python issue 387); fall through.
     if (home !== undefined) return home;
   }
-  if (Object.keys(claims).length > 0 && typeof claims.sub === "string") return claims.sub;
+  if (claims !== NONE && Object.keys(claims).length > 0 && typeof claims.sub === "string") return claims.sub;
   return null;
 }
 
@@ -167,7 +170,7 @@ export function entriesFromEvent(event: TokenCacheEvent, now: number): SectionEn
   const realm = endpoint.tenant;
   const clientId = event.client_id;
   const response = event.response;
-  const data = event.data ?? {};
+  const data: Readonly<Record<string, unknown>> = event.data ?? NONE;
   const claims = idTokenClaimsOf(response);
   const homeAccountId = homeAccountIdOf(response, claims);
   // The granted scopes are what the token is good for; the requested ones stand in when the
