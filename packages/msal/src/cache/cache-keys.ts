@@ -131,3 +131,66 @@ export function cacheKeyFor(section: CredentialType, fields: KeyFields): string 
       return appMetadataKey(fields);
   }
 }
+
+/**
+ * The AccessToken and AppMetadata keys a cache computed last, with the fields they came from. A
+ * cache is written for the same token over and over (an app refreshing its one token); handing the
+ * stored key string back spares building a new one, and its hashing and comparing in the store's
+ * map, on every write.
+ */
+export class RecentKeys {
+  #at: { readonly fields: KeyFields; readonly key: string } | undefined;
+  #appMetadata: { readonly fields: KeyFields; readonly key: string } | undefined;
+
+  /**
+   * {@link cacheKeyFor}, remembered for AccessToken and AppMetadata entries.
+   *
+   * @param section The section the entry belongs to.
+   * @param fields The entry fields.
+   * @returns The key.
+   */
+  keyFor(section: CredentialType, fields: KeyFields): string {
+    if (section === CredentialType.ACCESS_TOKEN) {
+      const last = this.#at;
+      if (last !== undefined && sameAccessTokenKeyFields(last.fields, fields)) return last.key;
+      const key = accessTokenKey(fields);
+      // Only what the key is made of is kept: never the token.
+      this.#at = {
+        fields: {
+          realm: fields["realm"],
+          target: fields["target"],
+          client_id: fields["client_id"],
+          environment: fields["environment"],
+          home_account_id: fields["home_account_id"],
+          token_type: fields["token_type"],
+          key_id: fields["key_id"],
+        },
+        key,
+      };
+      return key;
+    }
+    if (section === CredentialType.APP_METADATA) {
+      const last = this.#appMetadata;
+      if (last !== undefined && last.fields["environment"] === fields["environment"] && last.fields["client_id"] === fields["client_id"]) {
+        return last.key;
+      }
+      const key = appMetadataKey(fields);
+      this.#appMetadata = { fields: { environment: fields["environment"], client_id: fields["client_id"] }, key };
+      return key;
+    }
+    return cacheKeyFor(section, fields);
+  }
+}
+
+/** Whether two AccessToken entries get the same key: every field {@link accessTokenKey} reads is identical. */
+function sameAccessTokenKeyFields(a: KeyFields, b: KeyFields): boolean {
+  return (
+    a["realm"] === b["realm"] &&
+    a["target"] === b["target"] &&
+    a["client_id"] === b["client_id"] &&
+    a["environment"] === b["environment"] &&
+    a["home_account_id"] === b["home_account_id"] &&
+    a["token_type"] === b["token_type"] &&
+    a["key_id"] === b["key_id"]
+  );
+}

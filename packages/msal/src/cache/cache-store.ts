@@ -72,14 +72,15 @@ function quoteKey(key: string): string {
 }
 
 /** Whether two entries have the same fields with identical values (nested values compared by reference). */
-function sameFields(a: StoredEntry, b: Record<string, unknown>): boolean {
+function sameFields(a: StoredEntry, b: Readonly<Record<string, unknown>>): boolean {
   let count = 0;
   for (const name in b) {
-    if (!Object.hasOwn(b, name)) continue;
-    if (!Object.hasOwn(a, name) || a[name] !== b[name]) return false;
+    const value = b[name];
+    if (value !== a[name] || (value === undefined && !Object.hasOwn(a, name))) return false;
     count++;
   }
-  for (const name in a) if (Object.hasOwn(a, name)) count--;
+  // Entries are plain objects (literals, or parsed JSON): what for-in lists is their own fields.
+  for (const _name in a) count--;
   return count === 0;
 }
 

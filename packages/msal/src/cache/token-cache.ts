@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { invalidArgType } from "../errors.js";
 import type { AccessTokenEntry, AccountEntry, AppMetadataEntry, CacheEntryBySection, IdTokenEntry, RefreshTokenEntry } from "./cache-entries.js";
-import { accessTokenKey, cacheKeyFor } from "./cache-keys.js";
+import { RecentKeys, accessTokenKey, cacheKeyFor } from "./cache-keys.js";
 import { groupHas, groupKeys, groupSize } from "./access-token-index.js";
 import type { KeyGroup } from "./access-token-index.js";
 import { CacheStore, indexPart, scopesOf } from "./cache-store.js";
@@ -199,6 +199,8 @@ export class TokenCache {
    * query, the common case of an app asking for its one token, skips the index walk.
    */
   #lastHit: LastHit | undefined;
+  /** The keys of the entries written last, for the next write of the same entries. */
+  readonly #recentKeys = new RecentKeys();
 
   /**
    * Writes the entries a successful token response yields, as MSAL Python's `TokenCache.add()`
@@ -212,7 +214,7 @@ export class TokenCache {
    */
   add(event: TokenCacheEvent, now?: number): void {
     const entries = entriesFromEvent(event, nowSeconds(now));
-    for (const { section, entry } of entries) this.#store.put(section, cacheKeyFor(section, entry), entry);
+    for (const { section, entry } of entries) this.#store.put(section, this.#recentKeys.keyFor(section, entry), entry);
     this.stateChanged();
   }
 
