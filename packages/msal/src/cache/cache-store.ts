@@ -72,7 +72,7 @@ function quoteKey(key: string): string {
 }
 
 /** Whether two entries have the same fields with identical values (nested values compared by reference). */
-function sameFields(a: StoredEntry, b: Readonly<Record<string, unknown>>): boolean {
+export function sameFields(a: StoredEntry, b: Readonly<Record<string, unknown>>): boolean {
   let count = 0;
   for (const name in b) {
     const value = b[name];
@@ -91,7 +91,10 @@ function sameFields(a: StoredEntry, b: Readonly<Record<string, unknown>>): boole
 export class CacheStore {
   /** Top-level keys in their original order: a known section holds a Map, anything else its JSON value. */
   readonly #top = new Map<string, unknown>();
+  /** The AccessToken section, once it exists (the same Map as in `#top`): lookups skip `#top`. */
+  #accessTokens: Map<string, StoredEntry> | undefined;
   #version = 0;
+  #appMetadataVersion = 0;
   /** AccessToken: (home account, environment, client, realm) → scope → keys. Drives the superset search. */
   readonly #atByScope = new AccessTokenIndex();
   /** Per credential section: (home account, environment) → keys. Drives account-wide work. */
@@ -132,7 +135,9 @@ export class CacheStore {
       if (!isRecord(section)) {
         throw new MsalError("ERR_CACHE_FORMAT", `Section "${name}" of the token cache must be a JSON object of entries, but it is ${kindOf(section)}.`);
       }
-      store.#top.set(name, new Map<string, StoredEntry>());
+      const entries = new Map<string, StoredEntry>();
+      store.#top.set(name, entries);
+      if (name === CredentialType.ACCESS_TOKEN) store.#accessTokens = entries;
       for (const [key, entry] of Object.entries(section)) {
         if (!isRecord(entry)) {
           throw new MsalError(
@@ -177,7 +182,7 @@ export class CacheStore {
    * @returns The entry, or `undefined`.
    */
   get(section: CredentialType, key: string): StoredEntry | undefined {
-    return this.section(section)?.get(key);
+    return section === CredentialType.ACCESS_TOKEN ? this.#accessTokens?.get(key) : this.section(section)?.get(key);
   }
 
   /**
@@ -186,6 +191,11 @@ export class CacheStore {
    */
   get version(): number {
     return this.#version;
+  }
+
+  /** Like {@link version}, for the AppMetadata section alone. */
+  get appMetadataVersion(): number {
+    return this.#appMetadataVersion;
   }
 
   /**
@@ -212,6 +222,7 @@ export class CacheStore {
     if (!(entries instanceof Map)) {
       entries = new Map<string, StoredEntry>();
       this.#top.set(section, entries);
+      if (section === CredentialType.ACCESS_TOKEN) this.#accessTokens = entries as Map<string, StoredEntry>;
     }
     const map = entries as Map<string, StoredEntry>;
     const old = map.get(key);
@@ -221,6 +232,7 @@ export class CacheStore {
     if (old !== undefined && sameFields(old, entry)) return old;
     const stored = Object.freeze(entry);
     this.#version++;
+    if (section === CredentialType.APP_METADATA) this.#appMetadataVersion++;
     // A token refreshed under the same key usually keeps every indexed field: then the indexes
     // already point at the key, and leaving them alone spares large Sets a delete + re-add
     // (which makes V8 rehash them).
@@ -246,6 +258,7 @@ export class CacheStore {
     const old = map?.get(key);
     if (map === undefined || old === undefined) return false;
     this.#version++;
+    if (section === CredentialType.APP_METADATA) this.#appMetadataVersion++;
     this.#unindex(section, key, old);
     map.delete(key);
     return true;

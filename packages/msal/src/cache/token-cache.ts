@@ -10,7 +10,7 @@ import type { AccessTokenEntry, AccountEntry, AppMetadataEntry, CacheEntryBySect
 import { RecentKeys, accessTokenKey, cacheKeyFor } from "./cache-keys.js";
 import { groupHas, groupKeys, groupSize } from "./access-token-index.js";
 import type { KeyGroup } from "./access-token-index.js";
-import { CacheStore, indexPart, scopesOf } from "./cache-store.js";
+import { CacheStore, indexPart, sameFields, scopesOf } from "./cache-store.js";
 import type { StoredEntry } from "./cache-store.js";
 import { CredentialType, isCredentialType } from "./credential-type.js";
 import { entriesFromEvent } from "./entries-from-event.js";
@@ -201,6 +201,8 @@ export class TokenCache {
   #lastHit: LastHit | undefined;
   /** The keys of the entries written last, for the next write of the same entries. */
   readonly #recentKeys = new RecentKeys();
+  /** The AppMetadata entry written last, and the state of its section then. */
+  #lastAppMetadata: { readonly store: CacheStore; readonly version: number; readonly entry: StoredEntry } | undefined;
 
   /**
    * Writes the entries a successful token response yields, as MSAL Python's `TokenCache.add()`
@@ -214,7 +216,19 @@ export class TokenCache {
    */
   add(event: TokenCacheEvent, now?: number): void {
     const entries = entriesFromEvent(event, nowSeconds(now));
-    for (const { section, entry } of entries) this.#store.put(section, this.#recentKeys.keyFor(section, entry), entry);
+    const store = this.#store;
+    for (const { section, entry } of entries) {
+      if (section !== CredentialType.APP_METADATA) {
+        store.put(section, this.#recentKeys.keyFor(section, entry), entry);
+        continue;
+      }
+      // The app metadata an app writes with every token is the same each time: when the store
+      // still holds the entry this cache wrote last, unchanged, there is nothing to look up.
+      const last = this.#lastAppMetadata;
+      if (last !== undefined && last.store === store && last.version === store.appMetadataVersion && sameFields(last.entry, entry)) continue;
+      const stored = store.put(section, this.#recentKeys.keyFor(section, entry), entry);
+      this.#lastAppMetadata = { store, version: store.appMetadataVersion, entry: stored };
+    }
     this.stateChanged();
   }
 

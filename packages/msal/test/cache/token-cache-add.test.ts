@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { describe, it } from "node:test";
-import { SerializableTokenCache } from "../../src/cache/index.js";
+import { CredentialType, SerializableTokenCache } from "../../src/cache/index.js";
 import type { TokenCacheEvent } from "../../src/cache/index.js";
 import { isMsalError } from "../../src/errors.js";
 import { AAD_TOKEN_ENDPOINT, aadEvent, buildIdToken, buildResponse } from "./fixtures.js";
@@ -395,5 +395,29 @@ describe("TokenCache.add: writing an entry again", () => {
     assert.equal(cache.findAccessToken(query, NOW)?.refresh_on, String(NOW + 1800));
     cache.add(event, NOW);
     assert.equal(cache.findAccessToken(query, NOW)?.refresh_on, undefined);
+  });
+
+  it("writes the app metadata again once it was removed, changed or the cache reloaded", () => {
+    const cache = new SerializableTokenCache();
+    cache.add(clientEvent("t1"), NOW);
+    const metadata = cache.getAppMetadata("my_client_id", "login.example.com");
+    assert.ok(metadata);
+    cache.add(clientEvent("t1"), NOW);
+    assert.equal(cache.getAppMetadata("my_client_id", "login.example.com"), metadata, "unchanged, not rewritten");
+
+    assert.equal(cache.remove(CredentialType.APP_METADATA, metadata), true);
+    assert.equal(cache.count().AppMetadata, 0);
+    cache.add(clientEvent("t1"), NOW);
+    assert.deepEqual(cache.getAppMetadata("my_client_id", "login.example.com"), metadata, "written again after its removal");
+
+    const event = clientEvent("t1");
+    cache.add({ ...event, response: { ...event.response, foci: "1" } }, NOW);
+    assert.equal(cache.getAppMetadata("my_client_id", "login.example.com")?.family_id, "1");
+    cache.add(event, NOW);
+    assert.equal(cache.getAppMetadata("my_client_id", "login.example.com")?.family_id, undefined, "replaced as MSAL Python replaces it");
+
+    cache.deserialize(JSON.stringify({ AccessToken: {} }));
+    cache.add(event, NOW);
+    assert.equal(cache.count().AppMetadata, 1, "a reloaded cache gets its app metadata");
   });
 });
