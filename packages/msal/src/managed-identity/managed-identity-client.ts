@@ -5,7 +5,8 @@
  * @module
  */
 import { hostname } from "node:os";
-import { EXPIRY_MARGIN, SingleFlight, flightKey, resultFromCache } from "../application/index.js";
+import { EXPIRY_MARGIN, SingleFlight, flightKey, resultFromCache, type Logger } from "../application/index.js";
+import { withRequestLogging } from "../application/request-logging.js";
 import { TokenCache } from "../cache/index.js";
 import { invalidArgType, invalidArgValue } from "../errors.js";
 import { checkHttpCache, createDefaultHttpClient, MemoryHttpCache, readBodyText, toTransportError, type HttpCache, type HttpClient } from "../http/index.js";
@@ -61,6 +62,12 @@ export interface ManagedIdentityClientOptions {
    * this process read, and send back, any other file.
    */
   readonly arcKeyDirectory?: string;
+  /**
+   * Told which source each request goes to (`verbose`), and each request's method, endpoint and
+   * outcome, as the applications' `logger` is. Never tokens, secrets, headers, bodies or queries
+   * (the resource and identity ids travel in the query).
+   */
+  readonly logger?: Logger;
 }
 
 /** Options of {@link ManagedIdentityClient.acquireTokenForClient}. */
@@ -150,6 +157,7 @@ export class ManagedIdentityClient {
   readonly #http: HttpClient;
   readonly #environment: ManagedIdentityEnvironment | undefined;
   readonly #arcKeyDirectory: string | undefined;
+  readonly #log: Logger | undefined;
   readonly #probe: HostProbe = LOCAL_HOST;
   readonly #cacheEnvironment = cacheEnvironment();
   readonly #pinned = new Map<string, HttpClient>();
@@ -179,10 +187,12 @@ export class ManagedIdentityClient {
     if (o.arcKeyDirectory !== undefined && (typeof o.arcKeyDirectory !== "string" || o.arcKeyDirectory === "")) {
       throw invalidArgValue("arcKeyDirectory must be the path of a directory");
     }
+    if (o.logger !== undefined && typeof o.logger !== "function") throw invalidArgType("logger must be a function (level, message) => void");
     this.#cache = o.tokenCache ?? new TokenCache();
     this.#store = o.httpCache ?? new MemoryHttpCache();
+    this.#log = o.logger;
     const http = o.httpClient ?? createDefaultHttpClient(o.timeout !== undefined ? { timeout: o.timeout } : {});
-    this.#http = throttled(http, this.#store);
+    this.#http = throttled(withRequestLogging(http, this.#log, false), this.#store);
     this.#environment = o.environment;
     this.#arcKeyDirectory = o.arcKeyDirectory;
   }
@@ -299,6 +309,7 @@ export class ManagedIdentityClient {
   async #ask(resource: string, signal: AbortSignal | undefined): Promise<SourceOutcome> {
     const env = this.#environment ?? process.env;
     const location = locateSource(env, this.#probe);
+    this.#log?.("verbose", `Managed identity source: ${location.source}`);
     const request = buildSourceRequest(location, this.#identity, resource);
     // Arc's platform is checked before anything is sent.
     const keyDirectory =
@@ -319,7 +330,7 @@ export class ManagedIdentityClient {
     if (location.source !== "service-fabric" || location.endpoint.protocol !== "https:") return this.#http;
     let client = this.#pinned.get(location.thumbprint);
     if (client === undefined) {
-      client = throttled(createPinnedHttpClient(location.thumbprint), this.#store);
+      client = throttled(withRequestLogging(createPinnedHttpClient(location.thumbprint), this.#log, false), this.#store);
       this.#pinned.set(location.thumbprint, client);
     }
     return client;

@@ -281,3 +281,28 @@ describe("arguments", () => {
     assert.equal(requestSignal?.aborted, true);
   });
 });
+
+describe("logger", () => {
+  test("tells the source and each request's endpoint and outcome, never the token, resource or identity", async () => {
+    const lines: Array<[string, string]> = [];
+    const logger = (level: string, message: string): void => void lines.push([level, message]);
+    const identity = new UserAssignedManagedIdentity({ clientId: "aaaa1111-client-id" });
+    const failing = imds(() => Response.json({ error: "server_error" }, { status: 500 }));
+    await client(failing.http, { logger }, identity).acquireTokenForClient({ resource: VAULT }).catch(() => undefined);
+    const working = imds((_c, n) => tokenFor(3599, n));
+    ok(await client(working.http, { logger }, identity).acquireTokenForClient({ resource: VAULT }));
+
+    const text = lines.map(([level, m]) => `${level} ${m}`).join("\n");
+    const endpoint = "HTTP GET http://127\\.0\\.0\\.1:9/metadata/identity/oauth2/token";
+    assert.match(text, /^verbose Managed identity source: /m);
+    assert.match(text, new RegExp(`^info ${endpoint} answered 500 in \\d+ ms$`, "m"));
+    assert.match(text, new RegExp(`^verbose ${endpoint} answered 200 in \\d+ ms$`, "m"));
+    for (const secret of ["token-1", "vault.azure.net", "aaaa1111-client-id", "api-version", "?"]) {
+      assert.ok(!text.includes(secret), `the log names ${secret}`);
+    }
+  });
+
+  test("must be a function", () => {
+    assert.throws(() => client(imds(() => tokenFor(3599)).http, { logger: "verbose" as never }), TypeError);
+  });
+});
