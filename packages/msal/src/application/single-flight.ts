@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { raceSignal } from "../authority/shared-cache.js";
 import { invalidArgType } from "../errors.js";
 
 /** A shared operation under way. */
@@ -83,23 +84,8 @@ export class SingleFlight {
     flight.waiting++;
     const shared = flight.promise as Promise<T>;
     if (signal === undefined) return shared;
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
-        reject(signal.reason as unknown);
-        this.#leave(key, flight);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      shared.then(
-        (value) => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      );
-    });
+    // This caller stops waiting on its own abort; the flight goes on for the others.
+    return raceSignal(shared, signal, () => this.#leave(key, flight));
   }
 
   #start(key: string, start: (signal: AbortSignal | undefined) => Promise<unknown>, abortable: boolean): Flight {

@@ -86,19 +86,30 @@ export class SharedCache<T> {
   }
 }
 
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * Settles with `promise`, or rejects with the signal's reason as soon as it aborts.
+ *
+ * @param promise What the caller waits for; it goes on either way.
+ * @param signal The caller's signal.
+ * @param onAbort Called once the caller has stopped waiting because the signal aborted.
+ * @returns The caller's promise.
+ * @internal
+ */
+export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal, onAbort?: () => void): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as unknown);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as unknown);
-    signal.addEventListener("abort", onAbort, { once: true });
+    const stop = (): void => {
+      reject(signal.reason as unknown);
+      onAbort?.();
+    };
+    signal.addEventListener("abort", stop, { once: true });
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", stop);
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", stop);
         reject(error);
       },
     );
